@@ -1,0 +1,150 @@
+"""The ``fast`` backend: pyca/cryptography (OpenSSL) for RSA, ECDSA and Ed448, pynacl for Ed25519.
+
+Native key objects are built once per :class:`~dnssec_core.crypto.base.PublicKey` and cached,
+because building one costs 1-23 µs and OpenSSL's first use of a key another 7-34 % (issue 7).
+Ed25519 goes to pynacl (libsodium), about 1.8× faster than cryptography's Ed25519.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import nacl.exceptions
+import nacl.signing
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from dnssec_core.crypto.base import (
+    ECDSA_FIELD_OCTETS,
+    EDDSA_KEY_OCTETS,
+    EDDSA_SIG_OCTETS,
+    ECPublicKey,
+    EdPublicKey,
+    PublicKey,
+    RSAPublicKey,
+    SignatureScheme,
+)
+
+_Verifier = Callable[[bytes, bytes], bool]
+
+_RSA_HASH: dict[SignatureScheme, type[hashes.HashAlgorithm]] = {
+    SignatureScheme.RSA_PKCS1_SHA1: hashes.SHA1,
+    SignatureScheme.RSA_PKCS1_SHA256: hashes.SHA256,
+    SignatureScheme.RSA_PKCS1_SHA512: hashes.SHA512,
+}
+_EC_CURVE: dict[SignatureScheme, tuple[ec.EllipticCurve, hashes.HashAlgorithm]] = {
+    SignatureScheme.ECDSA_P256_SHA256: (ec.SECP256R1(), hashes.SHA256()),
+    SignatureScheme.ECDSA_P384_SHA384: (ec.SECP384R1(), hashes.SHA384()),
+}
+
+#: Bound on cached native keys; the cache is cleared when full (policy, SEC-LIM-04 spirit).
+KEY_CACHE_SIZE = 4096
+
+
+def _reject(signature: bytes, data: bytes) -> bool:
+    return False
+
+
+class FastBackend:
+    """Verification through OpenSSL and libsodium (see module docstring)."""
+
+    name = "fast"
+
+    def __init__(self) -> None:
+        self._verifiers: dict[PublicKey, _Verifier] = {}
+
+    def verify(self, key: PublicKey, signature: bytes, data: bytes) -> bool:
+        verifier = self._verifiers.get(key)
+        if verifier is None:
+            if len(self._verifiers) >= KEY_CACHE_SIZE:
+                self._verifiers.clear()
+            verifier = self._verifiers[key] = _make_verifier(key)
+        return verifier(signature, data)
+
+
+def _make_verifier(key: PublicKey) -> _Verifier:
+    """Build the native key once and close over it.  A key the library rejects verifies nothing."""
+    try:
+        if isinstance(key, RSAPublicKey):
+            return _rsa_verifier(key)
+        if isinstance(key, ECPublicKey):
+            return _ecdsa_verifier(key)
+        return _eddsa_verifier(key)
+    except (ValueError, TypeError, nacl.exceptions.CryptoError):
+        return _reject
+
+
+def _rsa_verifier(key: RSAPublicKey) -> _Verifier:
+    native = rsa.RSAPublicNumbers(key.e, key.n).public_key()
+    algorithm = _RSA_HASH[key.scheme]()
+    pkcs1 = padding.PKCS1v15()
+    size = key.modulus_octets
+
+    def verify(signature: bytes, data: bytes) -> bool:
+        # RFC 3110 §3 / RFC 8017 §8.2.2 step 1: the signature is exactly as long as the modulus.
+        if len(signature) != size:
+            return False
+        try:
+            native.verify(signature, data, pkcs1, algorithm)
+        except InvalidSignature:
+            return False
+        return True
+
+    return verify
+
+
+def _ecdsa_verifier(key: ECPublicKey) -> _Verifier:
+    curve, digest = _EC_CURVE[key.scheme]
+    native = ec.EllipticCurvePublicNumbers(key.x, key.y, curve).public_key()
+    signature_algorithm = ec.ECDSA(digest)
+    width = ECDSA_FIELD_OCTETS[key.scheme]
+
+    def verify(signature: bytes, data: bytes) -> bool:
+        # RFC 6605 §4: the signature is r | s, each exactly one field width.
+        if len(signature) != 2 * width:
+            return False
+        r = int.from_bytes(signature[:width], "big")
+        s = int.from_bytes(signature[width:], "big")
+        if r == 0 or s == 0:
+            return False
+        try:
+            native.verify(encode_dss_signature(r, s), data, signature_algorithm)
+        except InvalidSignature:
+            return False
+        return True
+
+    return verify
+
+
+def _eddsa_verifier(key: EdPublicKey) -> _Verifier:
+    if len(key.raw) != EDDSA_KEY_OCTETS[key.scheme]:
+        return _reject
+    sig_octets = EDDSA_SIG_OCTETS[key.scheme]
+    if key.scheme is SignatureScheme.ED25519:
+        nacl_key = nacl.signing.VerifyKey(key.raw)
+
+        def verify_ed25519(signature: bytes, data: bytes) -> bool:
+            if len(signature) != sig_octets:
+                return False
+            try:
+                nacl_key.verify(data, signature)
+            except (nacl.exceptions.BadSignatureError, nacl.exceptions.CryptoError, ValueError):
+                return False
+            return True
+
+        return verify_ed25519
+
+    native = ed448.Ed448PublicKey.from_public_bytes(key.raw)
+
+    def verify_ed448(signature: bytes, data: bytes) -> bool:
+        if len(signature) != sig_octets:
+            return False
+        try:
+            native.verify(signature, data)
+        except InvalidSignature:
+            return False
+        return True
+
+    return verify_ed448

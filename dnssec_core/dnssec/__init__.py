@@ -1,0 +1,1 @@
+"""DNSSEC proper: records, key tags, keys, DS digests, RRSIG checks and algorithm policy."""

@@ -1,0 +1,33 @@
+"""Every bound on the work the validator will do, named, with its source.
+
+SEC-LIM-01..07: exceeding a bound yields a bogus or indeterminate verdict with a
+``limit-*`` :class:`~dnssec_core.verdict.Reason`, never a silent stop and never ``secure``.
+"""
+
+from typing import Final
+
+#: DNSKEYs with the same (algorithm, key tag) tried for one RRSIG.  KeyTrap, CVE-2023-50387;
+#: SEC-LIM-02 (Unbound tries every colliding key but caps total work; BIND 9.18.24 caps at 4).
+MAX_KEYS_PER_KEY_TAG: Final = 4
+
+#: RRSIGs looked at for one RRset.  SEC-LIM-04 (Unbound 1.19.1 caps validation attempts at 8).
+MAX_RRSIGS_PER_RRSET: Final = 8
+
+#: Signature verifications (crypto operations) spent on one RRset.  SEC-LIM-01, CVE-2023-50387.
+MAX_SIG_VALIDATIONS_PER_RRSET: Final = 8
+
+#: DNSKEY records considered in one DNSKEY RRset.  SEC-LIM-04 (policy; real zones carry < 10).
+MAX_DNSKEYS_PER_RRSET: Final = 32
+
+#: DS records considered in one DS RRset.  SEC-LIM-04 (policy).
+MAX_DS_PER_RRSET: Final = 32
+
+#: RSA modulus bounds in bits.  SEC-RSA-01: RFC 3110 §2 allows 512..4096; we accept 1024..4096 for
+#: validation by default (smaller keys are unsupported, never secure).  4096 also bounds the work
+#: of one verification (SEC-CT-01).
+RSA_MIN_BITS: Final = 1024
+RSA_MAX_BITS: Final = 4096
+
+#: Longest RSA public exponent accepted, in octets.  SEC-RSA-02 (policy: 65537 needs 3 octets; a
+#: huge exponent is a cheap way to make verification slow).
+RSA_MAX_EXPONENT_OCTETS: Final = 16

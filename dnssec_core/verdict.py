@@ -1,0 +1,147 @@
+"""Validation statuses, machine-readable reasons and their RFC 8914 Extended DNS Error codes.
+
+Implements VAL-STAT-01: every answer gets exactly one of the four RFC 4033 §5 / RFC 4035 §4.3
+statuses, one :class:`Reason` and the RFC 8914 EDE code that goes with that reason.
+"Bogus" is a return value, never an exception.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Status(enum.Enum):
+    """RFC 4035 §4.3 security status of an answer."""
+
+    SECURE = "secure"
+    INSECURE = "insecure"
+    BOGUS = "bogus"
+    INDETERMINATE = "indeterminate"
+
+
+class EDE(enum.IntEnum):
+    """RFC 8914 §4 Extended DNS Error codes used by dnssec-core."""
+
+    OTHER = 0
+    UNSUPPORTED_DNSKEY_ALGORITHM = 1
+    UNSUPPORTED_DS_DIGEST_TYPE = 2
+    DNSSEC_INDETERMINATE = 5
+    DNSSEC_BOGUS = 6
+    SIGNATURE_EXPIRED = 7
+    SIGNATURE_NOT_YET_VALID = 8
+    DNSKEY_MISSING = 9
+    RRSIGS_MISSING = 10
+    NO_ZONE_KEY_BIT_SET = 11
+    NSEC_MISSING = 12
+    INVALID_DATA = 24
+    SIGNATURE_EXPIRED_BEFORE_VALID = 25
+    UNSUPPORTED_NSEC3_ITERATIONS = 27
+
+
+class Reason(enum.Enum):
+    """Why a verdict is what it is.  The value is the stable machine-readable string.
+
+    Each member maps to exactly one EDE code (:data:`REASON_EDE`).
+    """
+
+    OK = "ok"
+    # RRSIG checks, RFC 4035 §5.3.1 (VAL-RRSIG-01..05)
+    RRSIGS_MISSING = "rrsigs-missing"
+    TYPE_COVERED_MISMATCH = "type-covered-mismatch"
+    LABELS_MISMATCH = "labels-exceed-owner"
+    SIGNER_MISMATCH = "signer-not-zone-apex"
+    SIG_EXPIRED = "signature-expired"
+    SIG_NOT_YET_VALID = "signature-not-yet-valid"
+    SIG_EXPIRED_BEFORE_VALID = "signature-expired-before-valid"
+    SIG_INVALID = "signature-invalid"
+    SIG_MALFORMED = "signature-malformed"
+    DNSKEY_MISSING = "dnskey-missing"
+    NO_ZONE_KEY_BIT = "no-zone-key-bit"
+    KEY_REVOKED = "key-revoked"
+    KEY_MALFORMED = "key-malformed"
+    # Algorithms and DS (VAL-ALG-*, VAL-DS-*)
+    UNSUPPORTED_ALGORITHM = "unsupported-algorithm"
+    UNSUPPORTED_DIGEST = "unsupported-digest"
+    KEY_SIZE_UNSUPPORTED = "key-size-unsupported"
+    DS_MISMATCH = "no-dnskey-matches-ds"
+    NO_SEP_SIGNATURE = "dnskey-not-signed-by-sep-key"
+    # Cross-checking and limits (SEC-XB-01, SEC-LIM-*)
+    BACKEND_DISAGREEMENT = "backend-disagreement"
+    LIMIT_SIG_VALIDATIONS = "limit-signature-validations"
+    LIMIT_KEY_TAG_COLLISIONS = "limit-key-tag-collisions"
+    LIMIT_RRSIGS = "limit-rrsigs-per-rrset"
+    # Zone data problems (verify-zone)
+    MALFORMED_DATA = "malformed-data"
+    INTERNAL_ERROR = "internal-error"
+
+
+#: RFC 8914 code for each reason.  Choices follow Unbound's ``reason_bogus`` where it has one.
+REASON_EDE: dict[Reason, EDE | None] = {
+    Reason.OK: None,
+    Reason.RRSIGS_MISSING: EDE.RRSIGS_MISSING,
+    Reason.TYPE_COVERED_MISMATCH: EDE.DNSSEC_BOGUS,
+    Reason.LABELS_MISMATCH: EDE.DNSSEC_BOGUS,
+    Reason.SIGNER_MISMATCH: EDE.DNSSEC_BOGUS,
+    Reason.SIG_EXPIRED: EDE.SIGNATURE_EXPIRED,
+    Reason.SIG_NOT_YET_VALID: EDE.SIGNATURE_NOT_YET_VALID,
+    Reason.SIG_EXPIRED_BEFORE_VALID: EDE.SIGNATURE_EXPIRED_BEFORE_VALID,
+    Reason.SIG_INVALID: EDE.DNSSEC_BOGUS,
+    Reason.SIG_MALFORMED: EDE.DNSSEC_BOGUS,
+    Reason.DNSKEY_MISSING: EDE.DNSKEY_MISSING,
+    Reason.NO_ZONE_KEY_BIT: EDE.NO_ZONE_KEY_BIT_SET,
+    Reason.KEY_REVOKED: EDE.DNSKEY_MISSING,
+    Reason.KEY_MALFORMED: EDE.DNSSEC_BOGUS,
+    Reason.UNSUPPORTED_ALGORITHM: EDE.UNSUPPORTED_DNSKEY_ALGORITHM,
+    Reason.UNSUPPORTED_DIGEST: EDE.UNSUPPORTED_DS_DIGEST_TYPE,
+    Reason.KEY_SIZE_UNSUPPORTED: EDE.UNSUPPORTED_DNSKEY_ALGORITHM,
+    Reason.DS_MISMATCH: EDE.DNSKEY_MISSING,
+    Reason.NO_SEP_SIGNATURE: EDE.DNSKEY_MISSING,
+    Reason.BACKEND_DISAGREEMENT: EDE.DNSSEC_BOGUS,
+    Reason.LIMIT_SIG_VALIDATIONS: EDE.DNSSEC_BOGUS,
+    Reason.LIMIT_KEY_TAG_COLLISIONS: EDE.DNSSEC_BOGUS,
+    Reason.LIMIT_RRSIGS: EDE.DNSSEC_BOGUS,
+    Reason.MALFORMED_DATA: EDE.INVALID_DATA,
+    Reason.INTERNAL_ERROR: EDE.DNSSEC_INDETERMINATE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """One status with its reason and EDE code (VAL-STAT-01).
+
+    ``key_tag`` names the key that verified (secure) or the RRSIG key tag that the reason
+    is about (bogus), when there is one.
+    """
+
+    status: Status
+    reason: Reason
+    detail: str = ""
+    key_tag: int | None = None
+
+    @property
+    def ede(self) -> int | None:
+        """The RFC 8914 INFO-CODE for :attr:`reason` (None when secure)."""
+        code = REASON_EDE[self.reason]
+        return None if code is None else int(code)
+
+    @property
+    def secure(self) -> bool:
+        return self.status is Status.SECURE
+
+
+def secure(key_tag: int | None = None, detail: str = "") -> Verdict:
+    """A secure verdict; only :mod:`dnssec_core.dnssec.rrsig` creates these after a verification."""
+    return Verdict(Status.SECURE, Reason.OK, detail, key_tag)
+
+
+def bogus(reason: Reason, detail: str = "", key_tag: int | None = None) -> Verdict:
+    return Verdict(Status.BOGUS, reason, detail, key_tag)
+
+
+def insecure(reason: Reason, detail: str = "", key_tag: int | None = None) -> Verdict:
+    return Verdict(Status.INSECURE, reason, detail, key_tag)
+
+
+def indeterminate(reason: Reason, detail: str = "") -> Verdict:
+    return Verdict(Status.INDETERMINATE, reason, detail)

@@ -1,0 +1,1 @@
+"""Wire-level building blocks: names, canonical form and signature input (RFC 4034 §6)."""
