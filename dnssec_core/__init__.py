@@ -3,7 +3,8 @@
 Layers (each module cites the RFC section and requirement ID it implements):
 
 * :mod:`dnssec_core.wire` — names, canonical form and signature input (RFC 4034 §6).
-* :mod:`dnssec_core.crypto` — signature backends behind one interface (``fast``, ``pure``, ``cross``).
+* :mod:`dnssec_core.crypto` — signature backends behind one interface
+  (``fast``, ``pure``, ``cross``).
 * :mod:`dnssec_core.dnssec` — key tags, DNSKEY parsing, DS digests, RRSIG checks, algorithm policy.
 * :mod:`dnssec_core.zone` — reading zone files and checking whole signed zones.
 

@@ -29,7 +29,9 @@ def get_backend(name: str = "fast") -> Backend:
     for an unknown name and :class:`ImportError` when the backend's libraries are missing.
     """
     if name not in BACKEND_NAMES:
-        raise ValueError(f"unknown crypto backend {name!r} (choose from {', '.join(BACKEND_NAMES)})")
+        raise ValueError(
+            f"unknown crypto backend {name!r} (choose from {', '.join(BACKEND_NAMES)})"
+        )
     backend = _instances.get(name)
     if backend is None:
         backend = _instances[name] = _create(name)
@@ -42,12 +44,12 @@ def _create(name: str) -> Backend:
 
         return FastBackend()
     if name == "pure":
-        from dnssec_core.crypto.pure import PureBackend
+        from dnssec_core.crypto.pure import PureBackend  # type: ignore[import-not-found,unused-ignore]
 
-        return PureBackend()
-    from dnssec_core.crypto.cross import CrossBackend
+        return PureBackend()  # type: ignore[no-any-return,unused-ignore]
+    from dnssec_core.crypto.cross import CrossBackend  # type: ignore[import-not-found,unused-ignore]
 
-    return CrossBackend(get_backend("fast"), get_backend("pure"))
+    return CrossBackend(get_backend("fast"), get_backend("pure"))  # type: ignore[no-any-return,unused-ignore]
 
 
 __all__ = [

@@ -25,7 +25,11 @@ class SignatureScheme(enum.Enum):
 
 
 RSA_SCHEMES = frozenset(
-    {SignatureScheme.RSA_PKCS1_SHA1, SignatureScheme.RSA_PKCS1_SHA256, SignatureScheme.RSA_PKCS1_SHA512}
+    {
+        SignatureScheme.RSA_PKCS1_SHA1,
+        SignatureScheme.RSA_PKCS1_SHA256,
+        SignatureScheme.RSA_PKCS1_SHA512,
+    }
 )
 ECDSA_SCHEMES = frozenset({SignatureScheme.ECDSA_P256_SHA256, SignatureScheme.ECDSA_P384_SHA384})
 EDDSA_SCHEMES = frozenset({SignatureScheme.ED25519, SignatureScheme.ED448})

@@ -64,4 +64,6 @@ def usable_ds(ds_set: list[DS], policy: AlgorithmPolicy = DEFAULT_POLICY) -> lis
         ds for ds in ds_set if ds.digest_type in DIGEST_FUNCTIONS and policy.supports(ds.algorithm)
     ]
     stronger = {(ds.key_tag, ds.algorithm) for ds in supported if ds.digest_type != 1}
-    return [ds for ds in supported if ds.digest_type != 1 or (ds.key_tag, ds.algorithm) not in stronger]
+    return [
+        ds for ds in supported if ds.digest_type != 1 or (ds.key_tag, ds.algorithm) not in stronger
+    ]

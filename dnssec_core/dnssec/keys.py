@@ -71,8 +71,10 @@ def _parse(scheme: SignatureScheme, key: bytes, policy: AlgorithmPolicy) -> Pars
         return _parse_ecdsa(scheme, key)
     if scheme in EDDSA_SCHEMES:
         if len(key) != EDDSA_KEY_OCTETS[scheme]:
-            return KeyProblem(Reason.KEY_MALFORMED, f"{scheme.value} key must be "
-                              f"{EDDSA_KEY_OCTETS[scheme]} octets, got {len(key)}")
+            return KeyProblem(
+                Reason.KEY_MALFORMED,
+                f"{scheme.value} key must be {EDDSA_KEY_OCTETS[scheme]} octets, got {len(key)}",
+            )
         return EdPublicKey(scheme, key)
     return _parse_rsa(scheme, key, policy)
 

@@ -103,26 +103,35 @@ def check_rrsig(rrsig: RRSIG, rrset: RRset, zone: Name, now: int) -> Verdict | N
       inception is after its expiration is reported as such (RFC 8914 code 25).
     """
     if rrsig.type_covered != rrset.rdtype:
-        return bogus(Reason.TYPE_COVERED_MISMATCH,
-                     f"RRSIG covers type {rrsig.type_covered}, RRset is type {rrset.rdtype}",
-                     rrsig.key_tag)
+        return bogus(
+            Reason.TYPE_COVERED_MISMATCH,
+            f"RRSIG covers type {rrsig.type_covered}, RRset is type {rrset.rdtype}",
+            rrsig.key_tag,
+        )
     if rrsig.labels > rrsig_label_count(rrset.owner):
-        return bogus(Reason.LABELS_MISMATCH,
-                     f"RRSIG labels {rrsig.labels} exceed the owner's {rrsig_label_count(rrset.owner)}",
-                     rrsig.key_tag)
+        return bogus(
+            Reason.LABELS_MISMATCH,
+            f"RRSIG labels {rrsig.labels} exceed the owner's {rrsig_label_count(rrset.owner)}",
+            rrsig.key_tag,
+        )
     if canonical_key(rrsig.signer) != canonical_key(zone) or not is_subdomain(rrset.owner, zone):
-        return bogus(Reason.SIGNER_MISMATCH,
-                     f"signer {rrsig.signer} is not the zone apex {zone} above {rrset.owner}",
-                     rrsig.key_tag)
+        return bogus(
+            Reason.SIGNER_MISMATCH,
+            f"signer {rrsig.signer} is not the zone apex {zone} above {rrset.owner}",
+            rrsig.key_tag,
+        )
     if serial_lt(rrsig.expiration, rrsig.inception):
-        return bogus(Reason.SIG_EXPIRED_BEFORE_VALID,
-                     f"inception {rrsig.inception} is after expiration {rrsig.expiration}",
-                     rrsig.key_tag)
+        return bogus(
+            Reason.SIG_EXPIRED_BEFORE_VALID,
+            f"inception {rrsig.inception} is after expiration {rrsig.expiration}",
+            rrsig.key_tag,
+        )
     if serial_lt(rrsig.expiration, now):
         return bogus(Reason.SIG_EXPIRED, f"expired at {rrsig.expiration}, now {now}", rrsig.key_tag)
     if serial_lt(now, rrsig.inception):
-        return bogus(Reason.SIG_NOT_YET_VALID, f"valid from {rrsig.inception}, now {now}",
-                     rrsig.key_tag)
+        return bogus(
+            Reason.SIG_NOT_YET_VALID, f"valid from {rrsig.inception}, now {now}", rrsig.key_tag
+        )
     return None
 
 
@@ -186,54 +195,87 @@ def _verify_rrset(
             continue
         scheme = policy.scheme(rrsig.algorithm)
         if scheme is None:
-            failures.add(bogus(Reason.UNSUPPORTED_ALGORITHM,
-                               f"algorithm {rrsig.algorithm} is not supported", rrsig.key_tag))
+            failures.add(
+                bogus(
+                    Reason.UNSUPPORTED_ALGORITHM,
+                    f"algorithm {rrsig.algorithm} is not supported",
+                    rrsig.key_tag,
+                )
+            )
             continue
         candidates = keys.matching(rrsig.algorithm, rrsig.key_tag)
         if not candidates:
-            failures.add(bogus(Reason.DNSKEY_MISSING,
-                               f"no DNSKEY with algorithm {rrsig.algorithm} and tag {rrsig.key_tag}",
-                               rrsig.key_tag))
+            failures.add(
+                bogus(
+                    Reason.DNSKEY_MISSING,
+                    f"no DNSKEY with algorithm {rrsig.algorithm} and tag {rrsig.key_tag}",
+                    rrsig.key_tag,
+                )
+            )
             continue
         data: bytes | None = None
         for tried, dnskey in enumerate(candidates):
             if not dnskey.is_zone_key:
-                failures.add(bogus(Reason.NO_ZONE_KEY_BIT,
-                                   f"DNSKEY {dnskey.key_tag} lacks the Zone Key bit or protocol 3",
-                                   rrsig.key_tag))
+                failures.add(
+                    bogus(
+                        Reason.NO_ZONE_KEY_BIT,
+                        f"DNSKEY {dnskey.key_tag} lacks the Zone Key bit or protocol 3",
+                        rrsig.key_tag,
+                    )
+                )
                 continue
             if dnskey.is_revoked:
-                failures.add(bogus(Reason.KEY_REVOKED, f"DNSKEY {dnskey.key_tag} is revoked",
-                                   rrsig.key_tag))
+                failures.add(
+                    bogus(Reason.KEY_REVOKED, f"DNSKEY {dnskey.key_tag} is revoked", rrsig.key_tag)
+                )
                 continue
             if tried >= limits.MAX_KEYS_PER_KEY_TAG:
-                failures.add(bogus(Reason.LIMIT_KEY_TAG_COLLISIONS,
-                                   f"more than {limits.MAX_KEYS_PER_KEY_TAG} keys share tag "
-                                   f"{rrsig.key_tag}", rrsig.key_tag))
+                failures.add(
+                    bogus(
+                        Reason.LIMIT_KEY_TAG_COLLISIONS,
+                        f"more than {limits.MAX_KEYS_PER_KEY_TAG} keys share tag {rrsig.key_tag}",
+                        rrsig.key_tag,
+                    )
+                )
                 break
             public_key = parse_public_key(scheme, dnskey.public_key, policy)
             if isinstance(public_key, KeyProblem):
                 failures.add(bogus(public_key.reason, public_key.detail, rrsig.key_tag))
                 continue
             if validations >= limits.MAX_SIG_VALIDATIONS_PER_RRSET:
-                return bogus(Reason.LIMIT_SIG_VALIDATIONS,
-                             f"gave up after {validations} signature verifications", rrsig.key_tag)
+                return bogus(
+                    Reason.LIMIT_SIG_VALIDATIONS,
+                    f"gave up after {validations} signature verifications",
+                    rrsig.key_tag,
+                )
             validations += 1
             if data is None:
                 try:
                     data = signature_input(rrsig, rrset)
                 except WireError as exc:
-                    failures.add(bogus(Reason.SIG_MALFORMED, f"cannot canonicalise RRset: {exc}",
-                                       rrsig.key_tag))
+                    failures.add(
+                        bogus(
+                            Reason.SIG_MALFORMED, f"cannot canonicalise RRset: {exc}", rrsig.key_tag
+                        )
+                    )
                     break
             if backend.verify(public_key, rrsig.signature, data):
                 return secure(dnskey.key_tag)
-            failures.add(bogus(Reason.SIG_INVALID,
-                               f"signature by key {dnskey.key_tag} does not verify", rrsig.key_tag))
+            failures.add(
+                bogus(
+                    Reason.SIG_INVALID,
+                    f"signature by key {dnskey.key_tag} does not verify",
+                    rrsig.key_tag,
+                )
+            )
     if len(rrsigs) > limits.MAX_RRSIGS_PER_RRSET:
-        failures.add(bogus(Reason.LIMIT_RRSIGS,
-                           f"only the first {limits.MAX_RRSIGS_PER_RRSET} of {len(rrsigs)} RRSIGs "
-                           "were considered"))
+        failures.add(
+            bogus(
+                Reason.LIMIT_RRSIGS,
+                f"only the first {limits.MAX_RRSIGS_PER_RRSET} of {len(rrsigs)} RRSIGs "
+                "were considered",
+            )
+        )
     assert failures.best is not None  # every path through the loop recorded a failure
     return failures.best
 

@@ -22,7 +22,8 @@ from dnssec_core.wire.errors import WireError
 from dnssec_core.wire.name import canonical_wire, read_name, rrsig_label_count, wildcard_source
 
 if TYPE_CHECKING:
-    from dnssec_core.wire.records import RRSIG, RRset
+    from dnssec_core.dnssec.records import RRSIG
+    from dnssec_core.wire.rrset import RRset
 
 # Field codes for the RDATA layouts below: a fixed-width integer, a domain name, a
 # <character-string> (one length octet + data), or "the rest is opaque".

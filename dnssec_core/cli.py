@@ -1,0 +1,251 @@
+"""The ``dnssec-core`` command line.
+
+Exit codes: 0 = it ran (for ``verify-zone``: the zone is secure), 1 = ``verify-zone`` found a
+bogus RRset, 2 = usage or input error, reported as one line on stderr.  With ``--json`` exactly
+one JSON object is written to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from collections.abc import Sequence
+from typing import NoReturn, TextIO
+
+import dns.name
+
+from dnssec_core import __version__
+from dnssec_core.crypto import BACKEND_NAMES, Backend, get_backend
+from dnssec_core.dnssec.algorithms import DEFAULT_POLICY, DIGEST_MNEMONICS, AlgorithmPolicy
+from dnssec_core.dnssec.ds import make_ds
+from dnssec_core.dnssec.records import DNSKEY, DNSKEY_TYPE, DS, DS_TYPE
+from dnssec_core.timeutil import format_time, parse_time, wall_clock
+from dnssec_core.wire.errors import WireError
+from dnssec_core.wire.name import names_equal
+from dnssec_core.zone.reader import ZoneError, build_zone, parse_records, rdata_wire, read_text
+from dnssec_core.zone.verify import ZoneReport, verify_zone
+
+EXIT_OK = 0
+EXIT_BOGUS = 1
+EXIT_USAGE = 2
+PROG = "dnssec-core"
+
+
+class UsageError(Exception):
+    """Bad arguments or unreadable input: one line on stderr, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Auditable DNSSEC validation for CAs.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    verify = commands.add_parser(
+        "verify-zone", help="verify every signature of a signed zone file offline"
+    )
+    verify.add_argument("zonefile", metavar="ZONEFILE", help="signed zone file, or - for stdin")
+    verify.add_argument("--origin", metavar="NAME", help="zone apex (default: the SOA owner)")
+    verify.add_argument(
+        "--ds",
+        metavar="DSFILE",
+        help="DS records for the zone; the DNSKEY RRset must be signed by a "
+        "matching key (default: by a key with the SEP bit)",
+    )
+    _add_common(verify)
+
+    ds = commands.add_parser("ds", help="print DS records for the SEP keys in a zone or key file")
+    ds.add_argument("file", metavar="FILE", help="zone or key file with DNSKEY records, or -")
+    ds.add_argument(
+        "--digest",
+        type=int,
+        choices=sorted(DIGEST_MNEMONICS),
+        action="append",
+        help="DS digest type: 1 (SHA-1), 2 (SHA-256, default), 4 (SHA-384); repeatable",
+    )
+    ds.add_argument(
+        "--all",
+        action="store_true",
+        help="include keys without the SEP bit (like dnssec-dsfromkey -A)",
+    )
+    ds.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    return parser
+
+
+def _add_common(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--now",
+        metavar="TIME",
+        help="validation time: Unix seconds or YYYYMMDDHHMMSS UTC (default: now)",
+    )
+    sub.add_argument(
+        "--crypto",
+        choices=BACKEND_NAMES,
+        default="fast",
+        help="signature backend: fast (OpenSSL/libsodium), pure (plain Python), "
+        "cross (both; disagreement is bogus)",
+    )
+    sub.add_argument(
+        "--no-sha1",
+        action="store_true",
+        help="treat RSASHA1 algorithms 5 and 7 as unsupported (VAL-ALG-04)",
+    )
+    sub.add_argument("--json", action="store_true", help="one JSON object on stdout")
+
+
+def _read_input(path: str, stdin: TextIO) -> str:
+    if path == "-":
+        try:
+            return stdin.read()
+        except UnicodeDecodeError:
+            raise UsageError("standard input is not text") from None
+    return read_text(path)
+
+
+def _parse_name(text: str) -> dns.name.Name:
+    try:
+        return dns.name.from_text(text)
+    except (dns.exception.DNSException, ValueError) as exc:
+        raise UsageError(f"invalid domain name {text!r}: {exc}") from None
+
+
+def _backend(name: str) -> Backend:
+    try:
+        return get_backend(name)
+    except ImportError as exc:
+        raise UsageError(f"crypto backend {name!r} is unavailable: {exc}") from None
+
+
+def _now(args: argparse.Namespace) -> int:
+    if args.now is None:
+        return wall_clock()
+    try:
+        return parse_time(args.now)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _read_ds(path: str, origin: dns.name.Name, stdin: TextIO) -> list[DS]:
+    records = parse_records(io.StringIO(_read_input(path, stdin)), origin, path)
+    found = []
+    for name, _, rdata in records:
+        if rdata.rdtype == DS_TYPE and names_equal(name, origin):
+            try:
+                found.append(DS.from_wire(rdata_wire(rdata)))
+            except WireError as exc:
+                raise UsageError(f"{path}: malformed DS record: {exc}") from None
+    if not found:
+        raise UsageError(f"{path}: no DS record for {origin}")
+    return found
+
+
+def cmd_verify_zone(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    """``verify-zone``: every authoritative RRset verified, DNSKEY RRset anchored (issue 2)."""
+    origin = _parse_name(args.origin) if args.origin else None
+    now = _now(args)
+    backend = _backend(args.crypto)
+    policy = AlgorithmPolicy(allow_sha1=not args.no_sha1) if args.no_sha1 else DEFAULT_POLICY
+    text = _read_input(args.zonefile, stdin)
+    zone = build_zone(parse_records(io.StringIO(text), origin, args.zonefile), origin)
+    ds = _read_ds(args.ds, zone.origin, stdin) if args.ds else None
+    show_progress = err.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if show_progress:
+            err.write(f"\r{PROG}: {done}/{total} RRsets")
+            if done == total:
+                err.write("\n")
+
+    report = verify_zone(zone, now=now, backend=backend, ds=ds, policy=policy, progress=progress)
+    if args.json:
+        json.dump(report.as_json(), out)
+        out.write("\n")
+    else:
+        _print_zone_report(report, now, backend.name, out)
+    return EXIT_OK if not report.failures else EXIT_BOGUS
+
+
+def _print_zone_report(report: ZoneReport, now: int, backend: str, out: TextIO) -> None:
+    out.write(
+        f"zone {report.zone}: {report.status.value} — {report.rrsets} RRsets, "
+        f"{report.signatures_verified} verified ({backend} backend, at {format_time(now)})\n"
+    )
+    for failure in report.failures:
+        tag = f" key {failure.key_tag}" if failure.key_tag is not None else ""
+        ede = f" (EDE {failure.ede})" if failure.ede is not None else ""
+        out.write(
+            f"  bogus {failure.owner} {failure.type}{tag}: {failure.reason}{ede}"
+            f"{' — ' + failure.detail if failure.detail else ''}\n"
+        )
+
+
+def cmd_ds(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    """``ds``: DS records for each SEP key, formatted exactly as ``dnssec-dsfromkey`` prints."""
+    digests = args.digest or [2]
+    records = parse_records(io.StringIO(_read_input(args.file, stdin)), None, args.file)
+    lines: list[str] = []
+    entries: list[dict[str, object]] = []
+    for name, _, rdata in records:
+        if rdata.rdtype != DNSKEY_TYPE:
+            continue
+        try:
+            key = DNSKEY.from_wire(rdata_wire(rdata))
+        except WireError as exc:
+            raise UsageError(f"{args.file}: malformed DNSKEY at {name}: {exc}") from None
+        if not (key.is_sep or args.all):
+            continue
+        for digest_type in digests:
+            ds = make_ds(name, key, digest_type)
+            text = (
+                f"{name.to_text()} IN DS {ds.key_tag} {ds.algorithm} {ds.digest_type} "
+                f"{ds.digest.hex().upper()}"
+            )
+            lines.append(text)
+            entries.append(
+                {
+                    "owner": name.to_text(),
+                    "key_tag": ds.key_tag,
+                    "algorithm": ds.algorithm,
+                    "digest_type": ds.digest_type,
+                    "digest": ds.digest.hex().upper(),
+                    "record": text,
+                }
+            )
+    if not lines:
+        raise UsageError(f"{args.file}: no DNSKEY with the SEP bit (use --all for every key)")
+    if args.json:
+        json.dump({"ds": entries}, out)
+        out.write("\n")
+    else:
+        out.write("".join(line + "\n" for line in lines))
+    return EXIT_OK
+
+
+COMMANDS = {"verify-zone": cmd_verify_zone, "ds": cmd_ds}
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
+    """Run the CLI; returns the exit code.  Streams are injectable for tests."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    stdin = stdin or sys.stdin
+    try:
+        args = _build_parser().parse_args(argv)
+        if args.command is None:
+            raise UsageError("a command is required: " + ", ".join(COMMANDS))
+        return COMMANDS[args.command](args, out, err, stdin)
+    except (UsageError, ZoneError) as exc:
+        err.write(f"{PROG}: error: {' '.join(str(exc).split())}\n")
+        return EXIT_USAGE

@@ -1,0 +1,1 @@
+"""Zone files: reading them (dnspython parses the text) and checking whole signed zones."""
