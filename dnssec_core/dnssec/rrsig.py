@@ -187,6 +187,7 @@ def _verify_rrset(
     if not rrsigs:
         return bogus(Reason.RRSIGS_MISSING, f"no RRSIG for {rrset.owner} type {rrset.rdtype}")
     failures = _Failures()
+    limit_hit: Verdict | None = None
     validations = 0
     for rrsig in rrsigs[: limits.MAX_RRSIGS_PER_RRSET]:
         problem = check_rrsig(rrsig, rrset, keys.zone, now)
@@ -230,12 +231,11 @@ def _verify_rrset(
                 )
                 continue
             if tried >= limits.MAX_KEYS_PER_KEY_TAG:
-                failures.add(
-                    bogus(
-                        Reason.LIMIT_KEY_TAG_COLLISIONS,
-                        f"more than {limits.MAX_KEYS_PER_KEY_TAG} keys share tag {rrsig.key_tag}",
-                        rrsig.key_tag,
-                    )
+                # Keys we did not try might have verified: the limit is the reason.
+                limit_hit = bogus(
+                    Reason.LIMIT_KEY_TAG_COLLISIONS,
+                    f"more than {limits.MAX_KEYS_PER_KEY_TAG} keys share tag {rrsig.key_tag}",
+                    rrsig.key_tag,
                 )
                 break
             public_key = parse_public_key(scheme, dnskey.public_key, policy)
@@ -269,13 +269,13 @@ def _verify_rrset(
                 )
             )
     if len(rrsigs) > limits.MAX_RRSIGS_PER_RRSET:
-        failures.add(
-            bogus(
-                Reason.LIMIT_RRSIGS,
-                f"only the first {limits.MAX_RRSIGS_PER_RRSET} of {len(rrsigs)} RRSIGs "
-                "were considered",
-            )
+        # The RRSIGs we did not look at might have verified: say so rather than "invalid".
+        return bogus(
+            Reason.LIMIT_RRSIGS,
+            f"none of the first {limits.MAX_RRSIGS_PER_RRSET} of {len(rrsigs)} RRSIGs verified",
         )
+    if limit_hit is not None:
+        return limit_hit
     assert failures.best is not None  # every path through the loop recorded a failure
     return failures.best
 
