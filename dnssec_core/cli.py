@@ -152,7 +152,8 @@ def cmd_verify_zone(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: T
     backend = _backend(args.crypto)
     policy = AlgorithmPolicy(allow_sha1=not args.no_sha1) if args.no_sha1 else DEFAULT_POLICY
     text = _read_input(args.zonefile, stdin)
-    zone = build_zone(parse_records(io.StringIO(text), origin, args.zonefile), origin)
+    records = parse_records(io.StringIO(text), origin, args.zonefile)
+    zone = build_zone(records, origin, args.zonefile)
     ds = _read_ds(args.ds, zone.origin, stdin) if args.ds else None
     show_progress = err.isatty()
 

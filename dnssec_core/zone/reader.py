@@ -131,7 +131,9 @@ def rdata_wire(rdata: dns.rdata.Rdata) -> bytes:
 
 
 def build_zone(
-    records: Iterable[tuple[Name, int, dns.rdata.Rdata]], origin: Name | None = None
+    records: Iterable[tuple[Name, int, dns.rdata.Rdata]],
+    origin: Name | None = None,
+    source: str = "<input>",
 ) -> ZoneData:
     """Group parsed records into a :class:`ZoneData`.
 
@@ -143,7 +145,9 @@ def build_zone(
     if origin is None:
         soas = {canonical_key(name): name for name, _, rd in records if rd.rdtype == SOA_TYPE}
         if len(soas) != 1:
-            raise ZoneError("cannot tell the zone origin: give --origin or exactly one SOA record")
+            raise ZoneError(
+                f"{source}: cannot tell the zone origin: give --origin or exactly one SOA record"
+            )
         origin = next(iter(soas.values()))
     zone = ZoneData(origin)
     grouped: dict[tuple[NameKey, int, int], tuple[Name, int, list[bytes]]] = {}
@@ -174,4 +178,4 @@ def build_zone(
 def read_zone(path: str | Path, origin: Name | None = None) -> ZoneData:
     """Read a zone file (``-`` is not accepted here; the CLI reads stdin itself)."""
     text = read_text(path)
-    return build_zone(parse_records(io.StringIO(text), origin, str(path)), origin)
+    return build_zone(parse_records(io.StringIO(text), origin, str(path)), origin, str(path))
