@@ -70,8 +70,8 @@ def test_garbage_zone_files(tmp_path: Path, content: str | bytes, fragment: str)
 
 def test_truncated_zone_file(tmp_path: Path) -> None:
     text = "example. 300 IN SOA a. b. 1 2 3 4 5\nexample. 300 IN DNSKEY 257 3 13 AAAA"
-    code, out, err = run("verify-zone", write(tmp_path, text[:-10]), "--now", "1796083200")
-    assert code in (1, 2) and "Traceback" not in err
+    for cut in (10, 20, 30):
+        assert_usage_error(*run("verify-zone", write(tmp_path, text[:-cut]), "--now", "1796083200"))
 
 
 def test_zone_without_dnskey_is_bogus_not_error(tmp_path: Path) -> None:
