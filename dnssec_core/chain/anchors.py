@@ -1,0 +1,181 @@
+"""Trust anchors: the IANA root KSKs built in, or loaded from a file (TA-01..TA-08).
+
+Accepted formats: DS or DNSKEY presentation records (as in ``data/root-anchors.txt``), and
+IANA's ``root-anchors.xml`` (RFC 7958 §2, as updated by RFC 9718: optional ``PublicKey`` and
+``Flags`` in a ``KeyDigest``), whose ``validFrom``/``validUntil`` are honoured at ``now``
+(TA-03).  DNSKEYs with the REVOKE bit are never anchors (TA-07, VAL-KEY-02).  An anchor set
+that ends up empty is an error (TA-08), never "insecure".  The file's SHA-256 is kept so that
+every verdict can name the anchors it used (TA-05).
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import io
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from importlib import resources
+
+import dns.name
+from dns.name import Name
+
+from dnssec_core.dnssec.records import DNSKEY, DNSKEY_TYPE, DS, DS_TYPE
+from dnssec_core.wire.errors import WireError
+from dnssec_core.wire.name import names_equal
+from dnssec_core.zone.reader import ZoneError, parse_records, rdata_wire
+
+#: Largest anchor file we read (policy: root-anchors.xml is about 1.5 KB).
+MAX_ANCHOR_FILE_OCTETS = 1 << 20
+BUILTIN_SOURCE = "dnssec_core/data/root-anchors.txt (IANA root-anchors.xml, KSK-2017 and KSK-2024)"
+
+
+class AnchorError(ValueError):
+    """An unusable trust anchor file; the message is one line (exit 2 at the CLI, TA-08)."""
+
+
+@dataclass(frozen=True)
+class TrustAnchors:
+    """The anchors for one zone (the root, VAL-CHAIN-05), as DS records and/or DNSKEYs."""
+
+    zone: Name
+    ds: tuple[DS, ...]
+    dnskeys: tuple[DNSKEY, ...]
+    source: str
+    sha256: str
+
+    @property
+    def key_tags(self) -> list[int]:
+        return sorted({d.key_tag for d in self.ds} | {k.key_tag for k in self.dnskeys})
+
+
+def builtin_root_anchors() -> TrustAnchors:
+    """The IANA root KSK DS records shipped with the package (TA-01)."""
+    data = resources.files("dnssec_core").joinpath("data/root-anchors.txt").read_bytes()
+    return parse_anchors(data, source=BUILTIN_SOURCE, now=None)
+
+
+def load_anchors(path: str, now: int) -> TrustAnchors:
+    """Read a trust anchor file (``--trust-anchor``).  Raises :class:`AnchorError`."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_ANCHOR_FILE_OCTETS + 1)
+    except OSError as exc:
+        raise AnchorError(f"{path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_ANCHOR_FILE_OCTETS:
+        raise AnchorError(f"{path}: larger than {MAX_ANCHOR_FILE_OCTETS} octets")
+    return parse_anchors(data, source=path, now=now)
+
+
+def parse_anchors(data: bytes, *, source: str, now: int | None) -> TrustAnchors:
+    """Parse anchor file contents; XML when it starts with ``<``, else presentation records.
+
+    ``now`` is needed for XML validity windows; None means "presentation format only".
+    """
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise AnchorError(f"{source}: not a text file") from None
+    if text.lstrip().startswith("<"):
+        if now is None:
+            raise AnchorError(f"{source}: XML anchors need a validation time")
+        zone, ds = _parse_xml(text, source, now)
+        dnskeys: tuple[DNSKEY, ...] = ()
+    else:
+        zone, ds, dnskeys = _parse_records(text, source)
+    if not ds and not dnskeys:
+        raise AnchorError(f"{source}: no usable trust anchor (TA-08)")
+    return TrustAnchors(zone, ds, dnskeys, source, digest)
+
+
+def _parse_records(text: str, source: str) -> tuple[Name, tuple[DS, ...], tuple[DNSKEY, ...]]:
+    try:
+        records = parse_records(io.StringIO(text), dns.name.root, source)
+    except ZoneError as exc:
+        raise AnchorError(str(exc)) from None
+    owners = {name for name, _, rd in records if rd.rdtype in (DS_TYPE, DNSKEY_TYPE)}
+    if len({n.to_text().lower() for n in owners}) > 1:
+        raise AnchorError(f"{source}: anchors for more than one zone (only the root is used)")
+    zone = next(iter(owners), dns.name.root)
+    ds: list[DS] = []
+    keys: list[DNSKEY] = []
+    for _, _, rdata in records:
+        try:
+            if rdata.rdtype == DS_TYPE:
+                ds.append(DS.from_wire(rdata_wire(rdata)))
+            elif rdata.rdtype == DNSKEY_TYPE:
+                key = DNSKEY.from_wire(rdata_wire(rdata))
+                if key.is_zone_key and not key.is_revoked:  # TA-07
+                    keys.append(key)
+        except WireError as exc:
+            raise AnchorError(f"{source}: {exc}") from None
+    return zone, tuple(ds), tuple(keys)
+
+
+_XML_TIME = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)?$")
+
+
+def _xml_time(value: str, source: str) -> int:
+    """RFC 7958 §2.1 dateTime (XML Schema) → Unix seconds."""
+    match = _XML_TIME.match(value.strip())
+    if not match:
+        raise AnchorError(f"{source}: bad dateTime {value!r}")
+    year, month, day, hour, minute, second = (int(match.group(i)) for i in range(1, 7))
+    seconds = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0))
+    zone = match.group(7)
+    if zone and zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        seconds -= sign * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
+    return seconds
+
+
+def _parse_xml(text: str, source: str, now: int) -> tuple[Name, tuple[DS, ...]]:
+    """RFC 7958 §2: TrustAnchor/Zone + KeyDigest(id, validFrom, validUntil?)/KeyTag, Algorithm,
+    DigestType, Digest.  Only KeyDigests valid at ``now`` are kept (TA-02, TA-03)."""
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        raise AnchorError(f"{source}: DTDs and entities are not accepted in anchor files")
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise AnchorError(f"{source}: not well-formed XML ({exc})") from None
+    if root.tag != "TrustAnchor":
+        raise AnchorError(f"{source}: root element is {root.tag!r}, not TrustAnchor")
+    zone_text = (root.findtext("Zone") or "").strip()
+    try:
+        zone = dns.name.from_text(zone_text)
+    except (dns.exception.DNSException, ValueError):
+        raise AnchorError(f"{source}: bad Zone {zone_text!r}") from None
+    if not names_equal(zone, dns.name.root):
+        raise AnchorError(f"{source}: anchors for {zone}, but only the root is used (VAL-CHAIN-05)")
+    found: list[DS] = []
+    for digest in root.findall("KeyDigest"):
+        valid_from = digest.get("validFrom")
+        if valid_from is None:
+            raise AnchorError(f"{source}: KeyDigest without validFrom")
+        valid_until = digest.get("validUntil")
+        if now < _xml_time(valid_from, source):
+            continue
+        if valid_until is not None and now >= _xml_time(valid_until, source):
+            continue
+        try:
+            key_tag = int(digest.findtext("KeyTag") or "")
+            algorithm = int(digest.findtext("Algorithm") or "")
+            digest_type = int(digest.findtext("DigestType") or "")
+            value = bytes.fromhex((digest.findtext("Digest") or "").strip())
+        except ValueError:
+            raise AnchorError(f"{source}: malformed KeyDigest {digest.get('id')!r}") from None
+        if not (0 <= key_tag <= 0xFFFF and 0 <= algorithm <= 255 and 0 <= digest_type <= 255
+                and value):
+            raise AnchorError(f"{source}: malformed KeyDigest {digest.get('id')!r}")
+        flags = digest.findtext("Flags")
+        if flags is not None and int(flags) & 0x0080:  # RFC 9718: a revoked key is no anchor
+            continue
+        found.append(DS(key_tag, algorithm, digest_type, value))
+    return zone, tuple(found)
+
+
+def describe(anchors: TrustAnchors) -> str:
+    """One line for logs and verdicts: source, SHA-256 and key tags (TA-05)."""
+    return f"{anchors.source} sha256={anchors.sha256[:16]}… tags={anchors.key_tags}"
