@@ -21,7 +21,8 @@ KSK_2017 = (
 XML = """<?xml version="1.0" encoding="UTF-8"?>
 <TrustAnchor id="test" source="https://data.iana.org/root-anchors/root-anchors.xml">
 <Zone>.</Zone>
-<KeyDigest id="Kjqmt7v" validFrom="2010-07-15T00:00:00+00:00" validUntil="2019-01-11T00:00:00+00:00">
+<KeyDigest id="Kjqmt7v" validFrom="2010-07-15T00:00:00+00:00"
+ validUntil="2019-01-11T00:00:00+00:00">
 <KeyTag>19036</KeyTag><Algorithm>8</Algorithm><DigestType>2</DigestType>
 <Digest>49AAC11D7B6F6446702E54A1607371607A1A41855200FD2CE1CDDE32F24E8FB5</Digest>
 </KeyDigest>
