@@ -1,0 +1,58 @@
+"""What the sans-I/O engine asks for and what the transport hands back (issue 5).
+
+The engine emits :class:`Query` objects; whoever does I/O (a transport, a replay of recorded
+responses, a test) answers each with a :class:`~dnssec_core.wire.message.Response` or a
+:class:`LookupFailure`.  These are the only types crossing the I/O boundary.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from dns.name import Name
+
+from dnssec_core.wire.message import Response
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One question the engine needs answered: (name, type), class IN, DO bit set."""
+
+    name: Name
+    rdtype: int
+
+    def __str__(self) -> str:
+        import dns.rdatatype
+
+        return f"{self.name} {dns.rdatatype.to_text(dns.rdatatype.RdataType.make(self.rdtype))}"
+
+
+class FailureKind(enum.Enum):
+    """Why no usable response came back (feeds BR-CAA-07's lookup-failure rule)."""
+
+    TIMEOUT = "timeout"
+    SERVFAIL = "servfail"
+    REFUSED = "refused"
+    FORMERR = "formerr"
+    NETWORK = "network-error"
+    MALFORMED = "malformed-response"
+    LAME = "lame-delegation"
+    LIMIT = "resolution-limit"
+
+
+@dataclass(frozen=True, slots=True)
+class LookupFailure:
+    """No usable response for a query after ``attempts`` tries (SEC-NET-06: at least 2).
+
+    ``servers`` lists the authorities tried, so BR-CAA-07's "outside the CA's infrastructure"
+    and "retried" conditions can be judged by the caller.
+    """
+
+    kind: FailureKind
+    detail: str
+    attempts: int = 1
+    servers: tuple[str, ...] = ()
+
+
+Answer = Response | LookupFailure
