@@ -115,7 +115,7 @@ def group_section(rrsets: Iterable[dns.rrset.RRset]) -> tuple[tuple[SignedRRset,
         else:
             data[slot] = RRset(rrset.name, int(rrset.rdtype), int(rrset.rdclass), rrset.ttl, wires)
     out = tuple(SignedRRset(rrset, tuple(sigs.pop(slot, ()))) for slot, rrset in data.items())
-    for (key, covered), orphans in sigs.items():
+    for (_, covered), orphans in sigs.items():
         problems.append(f"{len(orphans)} RRSIG(s) for type {covered} without the RRset")
     return out, problems
 
