@@ -34,6 +34,7 @@ class EDE(enum.IntEnum):
     RRSIGS_MISSING = 10
     NO_ZONE_KEY_BIT_SET = 11
     NSEC_MISSING = 12
+    NO_REACHABLE_AUTHORITY = 22
     INVALID_DATA = 24
     SIGNATURE_EXPIRED_BEFORE_VALID = 25
     UNSUPPORTED_NSEC3_ITERATIONS = 27
@@ -74,6 +75,16 @@ class Reason(enum.Enum):
     # Zone data problems (verify-zone)
     MALFORMED_DATA = "malformed-data"
     INTERNAL_ERROR = "internal-error"
+    # The chain engine (VAL-CHAIN-*, VAL-CNAME-*, SEC-LIM-05/06, TA-*)
+    LOOKUP_FAILED = "lookup-failed"
+    NO_TRUST_ANCHOR = "no-trust-anchor"
+    INSECURE_DELEGATION = "insecure-delegation"
+    NSEC_PROOF_MISSING = "denial-proof-missing"
+    DNAME_MISMATCH = "dname-synthesis-mismatch"
+    CNAME_LOOP = "cname-loop"
+    LIMIT_CNAME_CHAIN = "limit-cname-chain"
+    LIMIT_QUERIES = "limit-queries"
+    LIMIT_ZONE_DEPTH = "limit-zone-depth"
 
 
 #: RFC 8914 code for each reason.  Choices follow Unbound's ``reason_bogus`` where it has one.
@@ -103,6 +114,15 @@ REASON_EDE: dict[Reason, EDE | None] = {
     Reason.LIMIT_RRSIGS: EDE.DNSSEC_BOGUS,
     Reason.MALFORMED_DATA: EDE.INVALID_DATA,
     Reason.INTERNAL_ERROR: EDE.DNSSEC_INDETERMINATE,
+    Reason.LOOKUP_FAILED: EDE.NO_REACHABLE_AUTHORITY,
+    Reason.NO_TRUST_ANCHOR: None,  # insecure: RFC 8914 has no code for "not signed"
+    Reason.INSECURE_DELEGATION: None,
+    Reason.NSEC_PROOF_MISSING: EDE.NSEC_MISSING,
+    Reason.DNAME_MISMATCH: EDE.DNSSEC_BOGUS,
+    Reason.CNAME_LOOP: EDE.OTHER,
+    Reason.LIMIT_CNAME_CHAIN: EDE.OTHER,
+    Reason.LIMIT_QUERIES: EDE.OTHER,
+    Reason.LIMIT_ZONE_DEPTH: EDE.OTHER,
 }
 
 
