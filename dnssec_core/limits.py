@@ -31,3 +31,35 @@ RSA_MAX_BITS: Final = 4096
 #: Longest RSA public exponent accepted, in octets.  SEC-RSA-02 (policy: 65537 needs 3 octets; a
 #: huge exponent is a cheap way to make verification slow).
 RSA_MAX_EXPONENT_OCTETS: Final = 16
+
+# --- The chain engine (issue 5) -------------------------------------------------------------
+
+#: CNAME/DNAME links followed for one question.  SEC-LIM-06 (RFC 1034 §3.6.2; Unbound's
+#: max-query-restarts is 11, BIND follows 16; 8 is ample for real CAA chains).
+MAX_CNAME_HOPS: Final = 8
+
+#: Queries the engine may emit for one resolution, all CNAME links included.  SEC-LIM-05
+#: (policy: a 10-label name with a zone cut at every label needs 2 per label + answers).
+MAX_QUERIES_PER_RESOLUTION: Final = 96
+
+#: Signature verifications for one resolution (all RRsets).  SEC-LIM-01, CVE-2023-50387
+#: (Unbound 1.19.1 bounds validation work per query similarly).
+MAX_SIG_VALIDATIONS_PER_RESOLUTION: Final = 128
+
+#: Labels below the root; a DNS name has at most 127 (RFC 1035 §2.3.4).  SEC-LIM-05.
+MAX_ZONE_DEPTH: Final = 127
+
+
+class WorkLimitExceeded(Exception):
+    """Raised by a work counter when a per-resolution budget is spent.
+
+    :func:`dnssec_core.dnssec.rrsig.verify_rrset` turns it into a bogus verdict with reason
+    ``limit-signature-validations``; it never escapes the engine.
+    """
+
+#: Entries in the validated-keys cache of one Validator (policy; bounded memory).
+KEY_CACHE_ENTRIES: Final = 10_000
+
+#: How long a signed proof that a name is not a zone cut is reused (policy; short, because a
+#: delegation may appear and the proof's own TTL is not tracked separately).
+NOT_A_CUT_CACHE_SECONDS: Final = 300

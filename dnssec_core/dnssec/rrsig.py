@@ -168,6 +168,8 @@ def verify_rrset(
     """
     try:
         return _verify_rrset(rrset, rrsigs, keys, now, backend, policy)
+    except limits.WorkLimitExceeded as exc:
+        return bogus(Reason.LIMIT_SIG_VALIDATIONS, str(exc))
     except BackendDisagreement as exc:
         log.error("crypto backends disagree on %s/%d: %s", rrset.owner, rrset.rdtype, exc)
         return bogus(Reason.BACKEND_DISAGREEMENT, str(exc))
