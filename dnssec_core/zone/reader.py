@@ -135,7 +135,24 @@ def build_zone(
     origin: Name | None = None,
     source: str = "<input>",
 ) -> ZoneData:
-    """Group parsed records into a :class:`ZoneData`.
+    """Group records parsed by :func:`parse_records` into a :class:`ZoneData` (see below)."""
+    wire_records = (
+        (name, canonical_key(name), ttl, int(rd.rdtype), int(rd.rdclass), rdata_wire(rd))
+        for name, ttl, rd in records
+    )
+    return build_zone_from_wire(wire_records, origin, source)
+
+
+#: One record in wire form: owner, its canonical key, TTL, type, class, uncompressed RDATA.
+WireRecord = tuple[Name, NameKey, int, int, int, bytes]
+
+
+def build_zone_from_wire(
+    records: Iterable[WireRecord],
+    origin: Name | None = None,
+    source: str = "<input>",
+) -> ZoneData:
+    """Group records into a :class:`ZoneData`.
 
     The origin is ``origin`` when given, else the owner of the (single) SOA record.  Records
     with the same owner (compared case-insensitively, RFC 4343), class and type form one RRset
@@ -143,7 +160,7 @@ def build_zone(
     """
     records = list(records)
     if origin is None:
-        soas = {canonical_key(name): name for name, _, rd in records if rd.rdtype == SOA_TYPE}
+        soas = {key: name for name, key, _, rdtype, _, _ in records if rdtype == SOA_TYPE}
         if len(soas) != 1:
             raise ZoneError(
                 f"{source}: cannot tell the zone origin: give --origin or exactly one SOA record"
@@ -151,10 +168,8 @@ def build_zone(
         origin = next(iter(soas.values()))
     zone = ZoneData(origin)
     grouped: dict[tuple[NameKey, int, int], tuple[Name, int, list[bytes]]] = {}
-    for name, ttl, rdata in records:
-        key = canonical_key(name)
-        wire = rdata_wire(rdata)
-        if rdata.rdtype == RRSIG_TYPE:
+    for name, key, ttl, rdtype, rdclass, wire in records:
+        if rdtype == RRSIG_TYPE:
             try:
                 rrsig = RRSIG.from_wire(wire)
             except WireError as exc:
@@ -162,7 +177,7 @@ def build_zone(
                 continue
             zone.rrsigs.setdefault((key, rrsig.type_covered), []).append(rrsig)
             continue
-        slot = (key, int(rdata.rdtype), int(rdata.rdclass))
+        slot = (key, rdtype, rdclass)
         entry = grouped.get(slot)
         if entry is None:
             grouped[slot] = (name, ttl, [wire])
@@ -175,7 +190,27 @@ def build_zone(
     return zone
 
 
+def load_zone(
+    text: str, origin: Name | None = None, source: str = "<input>", *, fast: bool = True
+) -> ZoneData:
+    """Read a zone from its text: :mod:`dnssec_core.zone.lexer` when it handles the text.
+
+    Otherwise — or with ``fast=False`` — dnspython's parser reads it (:func:`parse_records`).
+    Both give the same :class:`ZoneData` (tests/zone/test_fast_reader.py); errors always come
+    from dnspython's parser.
+    """
+    if fast:
+        from dnssec_core.zone.lexer import Unsupported, read_fast_records
+
+        try:
+            records = read_fast_records(text, origin, DEFAULT_TTL)
+        except Unsupported:
+            pass
+        else:
+            return build_zone_from_wire(records, origin, source)
+    return build_zone(parse_records(io.StringIO(text), origin, source), origin, source)
+
+
 def read_zone(path: str | Path, origin: Name | None = None) -> ZoneData:
     """Read a zone file (``-`` is not accepted here; the CLI reads stdin itself)."""
-    text = read_text(path)
-    return build_zone(parse_records(io.StringIO(text), origin, str(path)), origin, str(path))
+    return load_zone(read_text(path), origin, str(path))
