@@ -24,7 +24,7 @@ from dnssec_core.dnssec.records import DNSKEY, DNSKEY_TYPE, DS, DS_TYPE
 from dnssec_core.timeutil import format_time, parse_time, wall_clock
 from dnssec_core.wire.errors import WireError
 from dnssec_core.wire.name import names_equal
-from dnssec_core.zone.reader import ZoneError, build_zone, parse_records, rdata_wire, read_text
+from dnssec_core.zone.reader import ZoneError, load_zone, parse_records, rdata_wire, read_text
 from dnssec_core.zone.verify import ZoneReport, verify_zone
 
 EXIT_OK = 0
@@ -152,8 +152,7 @@ def cmd_verify_zone(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: T
     backend = _backend(args.crypto)
     policy = AlgorithmPolicy(allow_sha1=not args.no_sha1) if args.no_sha1 else DEFAULT_POLICY
     text = _read_input(args.zonefile, stdin)
-    records = parse_records(io.StringIO(text), origin, args.zonefile)
-    zone = build_zone(records, origin, args.zonefile)
+    zone = load_zone(text, origin, args.zonefile)
     ds = _read_ds(args.ds, zone.origin, stdin) if args.ds else None
     show_progress = err.isatty()
 
