@@ -161,13 +161,64 @@ def verify_zone(
 
     Implements the zone-level use of VAL-KEY-05 (DNSKEY RRset signed by a DS-matched or SEP
     key) and VAL-RRSIG-01..08 for each RRset.  ``progress(done, total)`` is called now and then.
+    :mod:`dnssec_core.zone.parallel` runs the same steps over several processes.
     """
     report = ZoneReport(zone.origin.to_text())
+    report_malformed(zone, report)
+    all_keys = verify_apex_dnskeys(zone, report, now=now, backend=backend, ds=ds, policy=policy)
+    if all_keys is None:
+        return report
+
+    # 2. Every other authoritative RRset, with any key of the zone.
+    cuts = zone_cuts(zone)
+    apex = canonical_key(zone.origin)
+    todo = [
+        (key, rdtype, rrset)
+        for (key, rdtype), rrset in zone.rrsets.items()
+        if rdtype not in (RRSIG_TYPE, DNSKEY_TYPE) or key != apex
+    ]
+    total = len(todo)
+    for done, (key, rdtype, rrset) in enumerate(todo, 1):
+        if progress is not None and done % 1000 == 0:
+            progress(done, total)
+        verify_zone_rrset(
+            zone,
+            key,
+            rdtype,
+            rrset,
+            all_keys,
+            cuts,
+            report,
+            now=now,
+            backend=backend,
+            policy=policy,
+        )
+    if progress is not None:
+        progress(total, total)
+    return report
+
+
+def report_malformed(zone: ZoneData, report: ZoneReport) -> None:
+    """Report the RRSIG records whose RDATA could not be decoded (RFC 8914 code 24)."""
     for owner, message in zone.malformed:
         report.failures.append(
             Failure(owner.to_text(), "RRSIG", Reason.MALFORMED_DATA.value, 24, None, message)
         )
-    apex = canonical_key(zone.origin)
+
+
+def verify_apex_dnskeys(
+    zone: ZoneData,
+    report: ZoneReport,
+    *,
+    now: int,
+    backend: Backend,
+    ds: Sequence[DS] | None,
+    policy: AlgorithmPolicy,
+) -> ZoneKeys | None:
+    """Step 1: the apex DNSKEY RRset, signed by a trusted key (VAL-KEY-05).
+
+    Returns all the zone's keys for step 2, or None when the apex has no DNSKEY RRset.
+    """
     dnskey_rrset = zone.get(zone.origin, DNSKEY_TYPE)
     if dnskey_rrset is None:
         report.failures.append(
@@ -180,11 +231,10 @@ def verify_zone(
                 "the zone apex has no DNSKEY RRset",
             )
         )
-        return report
+        return None
     keys = _dnskeys(dnskey_rrset, report)
     all_keys = ZoneKeys.from_dnskeys(zone.origin, keys)
 
-    # 1. The DNSKEY RRset, signed by a trusted key (VAL-KEY-05).
     report.rrsets += 1
     trusted, problem = _trusted_keys(zone, keys, ds, policy)
     if problem is None:
@@ -202,45 +252,47 @@ def verify_zone(
         report.signatures_verified += 1
     else:
         report.failures.append(Failure.from_verdict(zone.origin, DNSKEY_TYPE, verdict))
+    return all_keys
 
-    # 2. Every other authoritative RRset, with any key of the zone.
-    cuts = zone_cuts(zone)
-    todo = [
-        (key, rdtype, rrset)
-        for (key, rdtype), rrset in zone.rrsets.items()
-        if rdtype not in (RRSIG_TYPE, DNSKEY_TYPE) or key != apex
-    ]
-    total = len(todo)
-    for done, (key, rdtype, rrset) in enumerate(todo, 1):
-        if progress is not None and done % 1000 == 0:
-            progress(done, total)
-        if not is_subdomain(rrset.owner, zone.origin):
-            report.failures.append(
-                Failure(
-                    rrset.owner.to_text(),
-                    type_name(rdtype),
-                    Reason.MALFORMED_DATA.value,
-                    24,
-                    None,
-                    f"owner is outside the zone {zone.origin}",
-                )
+
+def verify_zone_rrset(
+    zone: ZoneData,
+    key: NameKey,
+    rdtype: int,
+    rrset: RRset,
+    all_keys: ZoneKeys,
+    cuts: set[NameKey],
+    report: ZoneReport,
+    *,
+    now: int,
+    backend: Backend,
+    policy: AlgorithmPolicy,
+) -> None:
+    """Step 2 for one RRset: skip it unless authoritative, else verify it with the zone's keys."""
+    if not is_subdomain(rrset.owner, zone.origin):
+        report.failures.append(
+            Failure(
+                rrset.owner.to_text(),
+                type_name(rdtype),
+                Reason.MALFORMED_DATA.value,
+                24,
+                None,
+                f"owner is outside the zone {zone.origin}",
             )
-            continue
-        if not is_authoritative(key, rdtype, apex, cuts):
-            continue
-        report.rrsets += 1
-        verdict = verify_rrset(
-            rrset,
-            zone.signatures(rrset.owner, rdtype),
-            all_keys,
-            now=now,
-            backend=backend,
-            policy=policy,
         )
-        if verdict.status is Status.SECURE:
-            report.signatures_verified += 1
-        else:
-            report.failures.append(Failure.from_verdict(rrset.owner, rdtype, verdict))
-    if progress is not None:
-        progress(total, total)
-    return report
+        return
+    if not is_authoritative(key, rdtype, canonical_key(zone.origin), cuts):
+        return
+    report.rrsets += 1
+    verdict = verify_rrset(
+        rrset,
+        zone.signatures(rrset.owner, rdtype),
+        all_keys,
+        now=now,
+        backend=backend,
+        policy=policy,
+    )
+    if verdict.status is Status.SECURE:
+        report.signatures_verified += 1
+    else:
+        report.failures.append(Failure.from_verdict(rrset.owner, rdtype, verdict))
