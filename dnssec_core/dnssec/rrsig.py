@@ -23,7 +23,7 @@ from dnssec_core.dnssec.records import DNSKEY, RRSIG
 from dnssec_core.verdict import Reason, Verdict, bogus, indeterminate, secure
 from dnssec_core.wire.canonical import signature_input
 from dnssec_core.wire.errors import WireError
-from dnssec_core.wire.name import canonical_key, is_subdomain, rrsig_label_count
+from dnssec_core.wire.name import canonical_key, rrsig_label_count
 from dnssec_core.wire.rrset import RRset
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,8 @@ class ZoneKeys:
     zone: Name
     keys: tuple[DNSKEY, ...]
     _index: dict[tuple[int, int], tuple[DNSKEY, ...]] = field(repr=False, compare=False)
-    _zone_key: tuple[bytes, ...] = field(repr=False, compare=False)
+    #: canonical_key(zone), computed once: the signer check of every RRSIG compares against it.
+    zone_key: tuple[bytes, ...] = field(repr=False, compare=False)
 
     @classmethod
     def from_dnskeys(cls, zone: Name, keys: Iterable[DNSKEY]) -> ZoneKeys:
@@ -102,19 +103,43 @@ def check_rrsig(rrsig: RRSIG, rrset: RRset, zone: Name, now: int) -> Verdict | N
     * VAL-RRSIG-04: inception ≤ now ≤ expiration in RFC 1982 serial arithmetic; an RRSIG whose
       inception is after its expiration is reported as such (RFC 8914 code 25).
     """
+    owner = rrset.owner
+    return _check_rrsig(
+        rrsig,
+        rrset,
+        zone,
+        canonical_key(zone),
+        canonical_key(owner),
+        rrsig_label_count(owner),
+        now,
+    )
+
+
+def _check_rrsig(
+    rrsig: RRSIG,
+    rrset: RRset,
+    zone: Name,
+    zone_key: tuple[bytes, ...],
+    owner_key: tuple[bytes, ...],
+    owner_labels: int,
+    now: int,
+) -> Verdict | None:
+    """:func:`check_rrsig` given canonical_key(zone), canonical_key(owner) and the owner's label
+    count, which the hot path computes once per RRset and zone rather than once per RRSIG."""
     if rrsig.type_covered != rrset.rdtype:
         return bogus(
             Reason.TYPE_COVERED_MISMATCH,
             f"RRSIG covers type {rrsig.type_covered}, RRset is type {rrset.rdtype}",
             rrsig.key_tag,
         )
-    if rrsig.labels > rrsig_label_count(rrset.owner):
+    if rrsig.labels > owner_labels:
         return bogus(
             Reason.LABELS_MISMATCH,
-            f"RRSIG labels {rrsig.labels} exceed the owner's {rrsig_label_count(rrset.owner)}",
+            f"RRSIG labels {rrsig.labels} exceed the owner's {owner_labels}",
             rrsig.key_tag,
         )
-    if canonical_key(rrsig.signer) != canonical_key(zone) or not is_subdomain(rrset.owner, zone):
+    # The signer is the zone apex, and the owner is at or below it (is_subdomain on the keys).
+    if canonical_key(rrsig.signer) != zone_key or owner_key[: len(zone_key)] != zone_key:
         return bogus(
             Reason.SIGNER_MISMATCH,
             f"signer {rrsig.signer} is not the zone apex {zone} above {rrset.owner}",
@@ -191,8 +216,12 @@ def _verify_rrset(
     failures = _Failures()
     limit_hit: Verdict | None = None
     validations = 0
+    owner_key = canonical_key(rrset.owner)
+    owner_labels = rrsig_label_count(rrset.owner)
     for rrsig in rrsigs[: limits.MAX_RRSIGS_PER_RRSET]:
-        problem = check_rrsig(rrsig, rrset, keys.zone, now)
+        problem = _check_rrsig(
+            rrsig, rrset, keys.zone, keys.zone_key, owner_key, owner_labels, now
+        )
         if problem is not None:
             failures.add(problem)
             continue

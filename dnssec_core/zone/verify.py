@@ -21,7 +21,7 @@ from dnssec_core.dnssec.records import DNSKEY, DNSKEY_TYPE, DS, DS_TYPE, RRSIG_T
 from dnssec_core.dnssec.rrsig import ZoneKeys, verify_rrset
 from dnssec_core.verdict import Reason, Status, Verdict, bogus
 from dnssec_core.wire.errors import WireError
-from dnssec_core.wire.name import canonical_key, is_subdomain
+from dnssec_core.wire.name import canonical_key
 from dnssec_core.wire.rrset import RRset
 from dnssec_core.zone.reader import NameKey, ZoneData
 
@@ -268,8 +268,12 @@ def verify_zone_rrset(
     backend: Backend,
     policy: AlgorithmPolicy,
 ) -> None:
-    """Step 2 for one RRset: skip it unless authoritative, else verify it with the zone's keys."""
-    if not is_subdomain(rrset.owner, zone.origin):
+    """Step 2 for one RRset: skip it unless authoritative, else verify it with the zone's keys.
+
+    ``key`` is the canonical key of the RRset's owner (its key in ``zone.rrsets``).
+    """
+    apex = all_keys.zone_key
+    if key[: len(apex)] != apex:  # is_subdomain(rrset.owner, zone.origin), key precomputed
         report.failures.append(
             Failure(
                 rrset.owner.to_text(),
@@ -281,12 +285,12 @@ def verify_zone_rrset(
             )
         )
         return
-    if not is_authoritative(key, rdtype, canonical_key(zone.origin), cuts):
+    if not is_authoritative(key, rdtype, apex, cuts):
         return
     report.rrsets += 1
     verdict = verify_rrset(
         rrset,
-        zone.signatures(rrset.owner, rdtype),
+        zone.rrsigs.get((key, rdtype), []),  # zone.signatures(rrset.owner, rdtype)
         all_keys,
         now=now,
         backend=backend,
