@@ -19,7 +19,13 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from dnssec_core.wire.errors import WireError
-from dnssec_core.wire.name import canonical_wire, read_name, rrsig_label_count, wildcard_source
+from dnssec_core.wire.name import (
+    MAX_LABEL_OCTETS,
+    MAX_NAME_OCTETS,
+    canonical_wire,
+    rrsig_label_count,
+    wildcard_source,
+)
 
 if TYPE_CHECKING:
     from dnssec_core.dnssec.records import RRSIG
@@ -59,6 +65,8 @@ LOWERCASED_RDATA_LAYOUT: dict[int, str] = {
     46: _U16 + _U8 + _U8 + _U32 + _U32 + _U32 + _U16 + _NAME + _REST,  # RRSIG
 }
 A6 = 38
+_TYPE_CLASS_TTL = struct.Struct("!HHI")
+_RDLENGTH = struct.Struct("!H")
 
 
 def canonical_rdata(rdtype: int, rdata: bytes) -> bytes:
@@ -80,8 +88,8 @@ def canonical_rdata(rdtype: int, rdata: bytes) -> bytes:
             offset = len(rdata)
             break
         if field == _NAME:
-            name, end = read_name(rdata, offset)
-            out.append(canonical_wire(name))
+            name, end = canonical_name_at(rdata, offset)
+            out.append(name)
         elif field == _CHARSTR:
             if offset >= len(rdata):
                 raise WireError("character-string runs past the end of the RDATA")
@@ -98,6 +106,34 @@ def canonical_rdata(rdtype: int, rdata: bytes) -> bytes:
     return b"".join(out)
 
 
+def canonical_name_at(rdata: bytes, offset: int) -> tuple[bytes, int]:
+    """``canonical_wire(read_name(rdata, offset)[0])`` and the offset past the name.
+
+    The same walk and the same checks as :func:`~dnssec_core.wire.name.read_name` (no
+    compression pointers, labels ≤ 63 and names ≤ 255 octets, no truncation: SEC-PARSE-01),
+    without building a :class:`dns.name.Name` — that costs several µs per name on the
+    signature hot path (issue 7).  The canonical form is the name's octets lowercased, for the
+    reason given in :func:`~dnssec_core.wire.name.canonical_wire`.
+    """
+    start = offset
+    end = len(rdata)
+    total = 0
+    while True:
+        if offset >= end:
+            raise WireError("name runs past the end of the data")
+        length = rdata[offset]
+        if length > MAX_LABEL_OCTETS:
+            raise WireError("compression pointer or oversized label in a name")
+        total += length + 1
+        if total > MAX_NAME_OCTETS:
+            raise WireError("name longer than 255 octets")
+        offset += 1 + length
+        if length == 0:
+            return rdata[start:offset].lower(), offset
+        if offset > end:
+            raise WireError("label runs past the end of the data")
+
+
 def _a6_canonical(rdata: bytes) -> bytes:
     """A6 (RFC 2874 §3.1.1): prefix length, address suffix, then a prefix name if length > 0."""
     if not rdata or rdata[0] > 128:
@@ -110,10 +146,10 @@ def _a6_canonical(rdata: bytes) -> bytes:
         if suffix_end != len(rdata):
             raise WireError("trailing octets after A6 RDATA")
         return rdata
-    name, end = read_name(rdata, suffix_end)
+    name, end = canonical_name_at(rdata, suffix_end)
     if end != len(rdata):
         raise WireError("trailing octets after A6 RDATA")
-    return rdata[:suffix_end] + canonical_wire(name)
+    return rdata[:suffix_end] + name
 
 
 def canonical_rrset(rdtype: int, rdatas: Iterable[bytes]) -> list[bytes]:
@@ -140,13 +176,12 @@ def signature_input(rrsig: RRSIG, rrset: RRset) -> bytes:
     owner = rrset.owner
     if rrsig.labels < rrsig_label_count(owner):
         owner = wildcard_source(owner, rrsig.labels)
-    rr_head = canonical_wire(owner) + struct.pack(
-        "!HHI", rrset.rdtype, rrset.rdclass, rrsig.original_ttl
+    rr_head = canonical_wire(owner) + _TYPE_CLASS_TTL.pack(
+        rrset.rdtype, rrset.rdclass, rrsig.original_ttl
     )
     parts = [rrsig.signed_prefix]
-    pack_len = struct.Struct("!H").pack
     for rdata in canonical_rrset(rrset.rdtype, rrset.rdatas):
         parts.append(rr_head)
-        parts.append(pack_len(len(rdata)))
+        parts.append(_RDLENGTH.pack(len(rdata)))
         parts.append(rdata)
     return b"".join(parts)
