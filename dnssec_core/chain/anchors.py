@@ -166,8 +166,9 @@ def _parse_xml(text: str, source: str, now: int) -> tuple[Name, tuple[DS, ...]]:
             value = bytes.fromhex((digest.findtext("Digest") or "").strip())
         except ValueError:
             raise AnchorError(f"{source}: malformed KeyDigest {digest.get('id')!r}") from None
-        if not (0 <= key_tag <= 0xFFFF and 0 <= algorithm <= 255 and 0 <= digest_type <= 255
-                and value):
+        if not (
+            0 <= key_tag <= 0xFFFF and 0 <= algorithm <= 255 and 0 <= digest_type <= 255 and value
+        ):
             raise AnchorError(f"{source}: malformed KeyDigest {digest.get('id')!r}")
         flags = digest.findtext("Flags")
         if flags is not None and int(flags) & 0x0080:  # RFC 9718: a revoked key is no anchor
