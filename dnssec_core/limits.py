@@ -63,3 +63,33 @@ KEY_CACHE_ENTRIES: Final = 10_000
 #: How long a signed proof that a name is not a zone cut is reused (policy; short, because a
 #: delegation may appear and the proof's own TTL is not tracked separately).
 NOT_A_CUT_CACHE_SECONDS: Final = 300
+
+# --- Denial of existence (issue 4) -----------------------------------------------------------
+
+#: NSEC3 iterations above this make a denial insecure with RFC 8914 EDE 27 (NSEC3-15, RFC 9276
+#: §3.2).  Checked 2026-08 against the sources: Unbound 1.26 still defaults
+#: ``val-nsec3-keysize-iterations`` to "1024 150 2048 150 4096 150" (since 1.13.2, 2021); BIND
+#: 9.18 ESV keeps ``DNS_NSEC3_MAXITERATIONS 150U`` (9.18.50) while 9.20.0+ uses 50; Knot
+#: Resolver uses 50 (price-weighted by salt length) since 5.7.1/6.0.6 (2024).  We take the
+#: highest current value: for a CA "insecure" is the permissive outcome (an empty CAA answer
+#: counts without proof), so a lower cap would stop validating zones Unbound still proves;
+#: CPU is bounded by NSEC3_HASHES_PER_RESPONSE instead.  Configurable per call (policy.py).
+NSEC3_ITERATIONS_INSECURE: Final = 150
+
+#: Above this the denial is bogus, not insecure (NSEC3-15 "hard limit").  RFC 5155 §10.3
+#: forbade zones from ever using more than 2,500 iterations (its 4096-bit-key row); no signer
+#: may produce more, so a larger count is not a policy disagreement but broken data.
+NSEC3_ITERATIONS_BOGUS: Final = 2500
+
+#: Distinct NSEC3 owner-name hashes computed for one response (each memoised per name,
+#: algorithm, iterations and salt).  SEC-LIM-03, CVE-2023-50868: Unbound computes 8 hashes per
+#: step and suspends at most 16 times (128 per query, validator/val_nsec3.h and validator.c);
+#: Knot Resolver allows 128 / cost (lib/dnssec/nsec3.h).  128 covers the closest-encloser
+#: search of any 127-label name with one parameter set.
+NSEC3_HASHES_PER_RESPONSE: Final = 128
+
+#: NSEC and NSEC3 records of one zone considered in one response.  SEC-LIM-03 (policy: a proof
+#: needs at most 3 NSEC3 or 2 NSEC records plus a DS proof; Knot Resolver refuses more than 8
+#: NSEC3 records in an authority section since 5.7.1).  More → indeterminate, before any
+#: signature is checked.
+MAX_DENIAL_RECORDS_PER_RESPONSE: Final = 32

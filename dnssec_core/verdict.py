@@ -85,6 +85,34 @@ class Reason(enum.Enum):
     LIMIT_CNAME_CHAIN = "limit-cname-chain"
     LIMIT_QUERIES = "limit-queries"
     LIMIT_ZONE_DEPTH = "limit-zone-depth"
+    # Denial of existence (NSEC-*, NSEC3-*)
+    DENIAL_OUTSIDE_ZONE = "denial-name-outside-zone"
+    DENIAL_MALFORMED = "denial-record-malformed"
+    DENIAL_NOT_COVERED = "denial-name-not-covered"
+    DENIAL_NO_MATCH = "denial-name-not-matched"
+    DENIAL_NAME_EXISTS = "denial-name-exists"
+    DENIAL_TYPE_PRESENT = "denial-type-present"
+    DENIAL_CNAME_PRESENT = "denial-cname-present"
+    DENIAL_WILDCARD_NOT_DENIED = "denial-wildcard-not-denied"
+    DENIAL_WILDCARD_EXISTS = "denial-wildcard-exists"
+    DENIAL_CLOSER_MATCH = "denial-wildcard-closer-match"
+    DENIAL_NO_CLOSEST_ENCLOSER = "denial-no-closest-encloser"
+    DENIAL_ANCESTOR_DELEGATION = "denial-ancestor-delegation"
+    DENIAL_CHILD_APEX = "denial-from-child-apex"
+    DENIAL_NOT_DELEGATION = "denial-not-a-delegation"
+    DENIAL_OPT_OUT = "nsec3-opt-out"
+    NSEC3_NO_USABLE = "nsec3-no-usable-records"
+    NSEC3_ITERATIONS_INSECURE = "nsec3-iterations-over-cap"
+    NSEC3_ITERATIONS_BOGUS = "nsec3-iterations-over-hard-limit"
+    LIMIT_NSEC3_HASHES = "limit-nsec3-hashes"
+    LIMIT_DENIAL_RECORDS = "limit-denial-records"
+    # Zone-level NSEC/NSEC3 chain checks (verify-zone; NSEC-02, NSEC3-04, NSEC3-17)
+    CHAIN_BROKEN = "denial-chain-broken"
+    CHAIN_NAME_MISSING = "denial-chain-name-missing"
+    CHAIN_NAME_EXTRA = "denial-chain-name-extra"
+    CHAIN_BITMAP_MISMATCH = "denial-chain-bitmap-mismatch"
+    CHAIN_PARAMS_MISMATCH = "nsec3param-mismatch"
+    CHAIN_OPT_OUT_MISMATCH = "nsec3-opt-out-mismatch"
 
 
 #: RFC 8914 code for each reason.  Choices follow Unbound's ``reason_bogus`` where it has one.
@@ -123,6 +151,34 @@ REASON_EDE: dict[Reason, EDE | None] = {
     Reason.LIMIT_CNAME_CHAIN: EDE.OTHER,
     Reason.LIMIT_QUERIES: EDE.OTHER,
     Reason.LIMIT_ZONE_DEPTH: EDE.OTHER,
+    # Denial of existence (NSEC-*, NSEC3-*)
+    Reason.DENIAL_OUTSIDE_ZONE: EDE.DNSSEC_BOGUS,
+    Reason.DENIAL_MALFORMED: EDE.INVALID_DATA,
+    Reason.DENIAL_NOT_COVERED: EDE.NSEC_MISSING,
+    Reason.DENIAL_NO_MATCH: EDE.NSEC_MISSING,
+    Reason.DENIAL_NAME_EXISTS: EDE.DNSSEC_BOGUS,
+    Reason.DENIAL_TYPE_PRESENT: EDE.DNSSEC_BOGUS,
+    Reason.DENIAL_CNAME_PRESENT: EDE.DNSSEC_BOGUS,
+    Reason.DENIAL_WILDCARD_NOT_DENIED: EDE.NSEC_MISSING,
+    Reason.DENIAL_WILDCARD_EXISTS: EDE.DNSSEC_BOGUS,
+    Reason.DENIAL_CLOSER_MATCH: EDE.DNSSEC_BOGUS,
+    Reason.DENIAL_NO_CLOSEST_ENCLOSER: EDE.NSEC_MISSING,
+    Reason.DENIAL_ANCESTOR_DELEGATION: EDE.DNSSEC_BOGUS,
+    Reason.DENIAL_CHILD_APEX: EDE.DNSSEC_BOGUS,
+    Reason.DENIAL_NOT_DELEGATION: EDE.DNSSEC_BOGUS,
+    Reason.DENIAL_OPT_OUT: None,  # insecure (RFC 5155 §9.2): RFC 8914 has no code for it
+    Reason.NSEC3_NO_USABLE: EDE.DNSSEC_BOGUS,
+    Reason.NSEC3_ITERATIONS_INSECURE: EDE.UNSUPPORTED_NSEC3_ITERATIONS,
+    Reason.NSEC3_ITERATIONS_BOGUS: EDE.UNSUPPORTED_NSEC3_ITERATIONS,
+    Reason.LIMIT_NSEC3_HASHES: EDE.DNSSEC_INDETERMINATE,
+    Reason.LIMIT_DENIAL_RECORDS: EDE.DNSSEC_INDETERMINATE,
+    # Zone-level NSEC/NSEC3 chain checks (verify-zone)
+    Reason.CHAIN_BROKEN: EDE.DNSSEC_BOGUS,
+    Reason.CHAIN_NAME_MISSING: EDE.NSEC_MISSING,
+    Reason.CHAIN_NAME_EXTRA: EDE.DNSSEC_BOGUS,
+    Reason.CHAIN_BITMAP_MISMATCH: EDE.DNSSEC_BOGUS,
+    Reason.CHAIN_PARAMS_MISMATCH: EDE.DNSSEC_BOGUS,
+    Reason.CHAIN_OPT_OUT_MISMATCH: EDE.DNSSEC_BOGUS,
 }
 
 
