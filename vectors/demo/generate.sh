@@ -40,7 +40,8 @@
 #
 # IDEMPOTENT: existing keys in keys/ are reused (so root-anchor.txt and every DS stay the same);
 # re-running re-signs everything.  RSA and EdDSA signatures are deterministic; ECDSA ones from
-# dnssec-signzone/ldns-signzone are not, so a re-run changes those signature bytes only.
+# dnssec-signzone/ldns-signzone are not, so a re-run changes those signature bytes only (record
+# order is stable: dnssec-signzone runs single-threaded, -n 1).
 # "./generate.sh --new-keys" deletes keys/ first and makes a new world (new anchor).
 #
 # REQUIRES: BIND 9.18 tools (dnssec-keygen, dnssec-signzone, dnssec-dsfromkey, dnssec-verify),
@@ -142,7 +143,7 @@ sign_bind() {
     [[ ${#keys[@]} == 1 ]] && opts+=(-z)  # one combined signing key (CSK) signs everything
     prepare "$zone" "${keys[@]}"
     # -P: no post-sign verification here (expired.test. would fail it); verify() runs after.
-    dnssec-signzone -q -P -N keep -O full -x -d "$WORK" -o "$zone" \
+    dnssec-signzone -q -P -N keep -O full -x -n 1 -d "$WORK" -o "$zone" \
         -s "$inception" -e "$expiration" \
         "${opts[@]}" -f "$(out_of "$zone")" "$WORK/in" "${keys[@]}" >/dev/null
     tidy "$(out_of "$zone")"
