@@ -64,6 +64,10 @@ KEY_CACHE_ENTRIES: Final = 10_000
 #: delegation may appear and the proof's own TTL is not tracked separately).
 NOT_A_CUT_CACHE_SECONDS: Final = 300
 
+#: Wall-clock budget for one resolution, enforced by the driver (not the engine).  SEC-LIM-05
+#: (policy: BR 3.2.2.8 lookups are interactive; Unbound's default is similar in spirit).
+RESOLUTION_WALL_CLOCK_SECONDS: Final = 30.0
+
 # --- Denial of existence (issue 4) -----------------------------------------------------------
 
 #: NSEC3 iterations above this make a denial insecure with RFC 8914 EDE 27 (NSEC3-15, RFC 9276
@@ -93,3 +97,71 @@ NSEC3_HASHES_PER_RESPONSE: Final = 128
 #: NSEC3 records in an authority section since 5.7.1).  More → indeterminate, before any
 #: signature is checked.
 MAX_DENIAL_RECORDS_PER_RESPONSE: Final = 32
+
+# --- The transport (issue 5, SEC-NET-01..07) -------------------------------------------------
+
+#: EDNS0 UDP payload size advertised on every query, with the DO bit.  SEC-NET-04 (RFC 6891
+#: §6.2.5; DNS Flag Day 2020 chose 1232 to avoid IP fragmentation).
+EDNS_UDP_PAYLOAD: Final = 1232
+
+#: Largest DNS message read from a socket, in octets: the two-octet TCP length prefix cannot
+#: say more (RFC 1035 §4.2.2, RFC 7766 §8) and no UDP datagram carries more.  SEC-NET-03.
+MAX_MESSAGE_OCTETS: Final = 65_535
+
+#: Seconds to wait for one UDP answer from one server address.  SEC-NET-03 (policy: BIND
+#: retries after 800 ms, Unbound's first RTO is 376 ms, dig waits 5 s; 2 s covers the slowest
+#: intercontinental round trip with slack).
+UDP_TIMEOUT_SECONDS: Final = 2.0
+
+#: Seconds for one whole TCP exchange (connect, send, read) with one server.  SEC-NET-03
+#: (RFC 7766 §6.2.3 leaves the value to implementations; policy: two UDP timeouts).
+TCP_TIMEOUT_SECONDS: Final = 4.0
+
+#: Times one server address is asked before it counts as failed: the first try and one retry.
+#: SEC-NET-06 (TLS BR 3.2.2.8 / BR-CAA-07: a failed authority is retried at least once).
+ATTEMPTS_PER_SERVER: Final = 2
+
+#: Name server addresses tried for one zone cut.  SEC-LIM-05 (policy; with
+#: ATTEMPTS_PER_SERVER this is 16 sends per zone, Unbound's MAX_SENT_COUNT is 32 per query).
+MAX_ADDRESSES_PER_ZONE: Final = 8
+
+#: NS names taken from one delegation (the root has 13).  SEC-LIM-05 (policy).
+MAX_NS_NAMES_PER_ZONE: Final = 16
+
+#: NS names without usable glue that one zone cut may make us resolve.  NXNSAttack
+#: (CVE-2020-8616 BIND, CVE-2020-12662 Unbound): a referral with many glueless NS names must
+#: not turn into many lookups.  SEC-LIM-05 (policy).
+MAX_NS_NAMES_RESOLVED_PER_ZONE: Final = 4
+
+#: Referrals followed for one question.  SEC-LIM-05 (Unbound iterator.h MAX_REFERRAL_COUNT is
+#: 130; each referral must move strictly down the name, and real names need fewer than 10).
+MAX_REFERRALS: Final = 32
+
+#: Nesting of NS-name address lookups (a server's name needs resolving, whose servers' names
+#: need resolving, ...).  SEC-LIM-05 (Unbound's default target-fetch-policy "3 2 1 0 0" gives
+#: a dependency depth of 4; BIND's max-recursion-depth is 7).
+MAX_NS_RESOLUTION_DEPTH: Final = 4
+
+#: Messages sent (UDP and TCP, retries and NS-name lookups included) for one transport ask.
+#: SEC-LIM-05 (Unbound iterator.h: MAX_SENT_COUNT 32 per query, MAX_TARGET_COUNT 64 target
+#: lookups per query and its subqueries).
+MAX_QUERIES_PER_ASK: Final = 64
+
+#: Wall-clock seconds one transport ask may take.  SEC-LIM-05 (policy: below
+#: RESOLUTION_WALL_CLOCK_SECONDS so that one unreachable zone cannot spend a whole resolution).
+ASK_WALL_CLOCK_SECONDS: Final = 20.0
+
+#: Entries in each per-process transport cache (delegations, NS-name addresses).  Bounded
+#: memory (policy); the oldest entry is dropped first.
+TRANSPORT_CACHE_ENTRIES: Final = 10_000
+
+#: Longest a cached delegation or address is reused, whatever its TTL.  (Unbound's
+#: cache-max-ttl default is 86400; delegations only choose servers, DNSSEC decides trust.)
+TRANSPORT_CACHE_MAX_TTL_SECONDS: Final = 86_400
+
+#: Minimised queries sent for one question before the full name is asked.  RFC 9156 §2.3
+#: (MAX_MINIMISE_COUNT = 10, as in Unbound iterator.h).
+MAX_MINIMISE_COUNT: Final = 10
+
+#: Largest root hints file read (policy: named.root is about 3.3 KB).
+MAX_ROOT_HINTS_OCTETS: Final = 1 << 16

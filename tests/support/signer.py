@@ -21,7 +21,7 @@ from dnssec_core.wire.name import canonical_wire, rrsig_label_count
 from dnssec_core.wire.rrset import CLASS_IN, RRset
 
 INCEPTION = 1767225600  # 2026-01-01T00:00:00Z
-EXPIRATION = 3660595200  # 2086-01-01T00:00:00Z
+EXPIRATION = 3660681600  # 2086-01-01T00:00:00Z
 NOW = 1796083200  # 2026-12-01T00:00:00Z
 
 _HASH = {5: hashes.SHA1, 7: hashes.SHA1, 8: hashes.SHA256, 10: hashes.SHA512,

@@ -1,0 +1,148 @@
+"""One signed zone held for answering (RFC 1034 §4.3.2 lookup structures)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import dns.name
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+from dns.name import Name
+
+from dnssec_core.wire.name import canonical_key, canonical_wire
+
+Key = tuple[bytes, ...]
+NS, SOA, CNAME, DNAME, DS, RRSIG, NSEC, NSEC3, NSEC3PARAM = 2, 6, 5, 39, 43, 46, 47, 50, 51
+
+_B32HEX = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHIJKLMNOPQRSTUV")
+
+
+def nsec3_hash(name: Name, salt: bytes, iterations: int) -> bytes:
+    """RFC 5155 §5 IH(salt, x, k) with SHA-1, for the *server* side (choosing records)."""
+    digest = hashlib.sha1(canonical_wire(name) + salt).digest()
+    for _ in range(iterations):
+        digest = hashlib.sha1(digest + salt).digest()
+    return digest
+
+
+def b32hex(data: bytes) -> str:
+    return base64.b32encode(data).decode().translate(_B32HEX).rstrip("=").lower()
+
+
+@dataclass
+class AuthZone:
+    """Records of one zone indexed for lookups: RRsets, RRSIGs, cuts, NSEC/NSEC3 chains."""
+
+    origin: Name
+    rrsets: dict[tuple[Key, int], dns.rrset.RRset] = field(default_factory=dict)
+    rrsigs: dict[tuple[Key, int], dns.rrset.RRset] = field(default_factory=dict)
+    names: dict[Key, Name] = field(default_factory=dict)  # owners with data
+    existing: set[Key] = field(default_factory=set)  # owners and empty non-terminals
+    nsec_keys: list[Key] = field(default_factory=list)  # sorted owners holding NSEC
+    nsec3: list[tuple[bytes, Name]] = field(default_factory=list)  # sorted (hash, owner)
+    nsec3_params: tuple[bytes, int] | None = None
+
+    @classmethod
+    def from_records(
+        cls, origin: Name, records: Iterable[tuple[Name, int, dns.rdata.Rdata]]
+    ) -> AuthZone:
+        zone = cls(origin)
+        apex_len = len(origin.labels)
+        for name, ttl, rdata in records:
+            key = canonical_key(name)
+            rdtype = int(rdata.rdtype)
+            covers = int(rdata.covers()) if rdtype == RRSIG else 0
+            table = zone.rrsigs if rdtype == RRSIG else zone.rrsets
+            slot = (key, covers if rdtype == RRSIG else rdtype)
+            rrset = table.get(slot)
+            if rrset is None:
+                rrset = table[slot] = dns.rrset.RRset(
+                    name,
+                    dns.rdataclass.IN,
+                    dns.rdatatype.RdataType.make(rdtype),
+                    dns.rdatatype.RdataType.make(covers),
+                )
+            rrset.add(rdata, ttl)
+            zone.names.setdefault(key, name)
+            for size in range(apex_len, len(name.labels) + 1):
+                zone.existing.add(key[: size - 1])
+        zone.nsec_keys = sorted(k for (k, t) in zone.rrsets if t == NSEC)
+        param = zone.rrsets.get((canonical_key(origin), NSEC3PARAM))
+        if param is not None:
+            rd = next(iter(param))
+            zone.nsec3_params = (rd.salt, rd.iterations)
+        hashes = []
+        for (_, t), rrset in zone.rrsets.items():
+            if t == NSEC3:
+                label = rrset.name.labels[0].decode().upper()
+                padded = label + "=" * (-len(label) % 8)
+                raw = base64.b32decode(
+                    padded.translate(
+                        str.maketrans(
+                            "0123456789ABCDEFGHIJKLMNOPQRSTUV", "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+                        )
+                    )
+                )
+                hashes.append((raw, rrset.name))
+        zone.nsec3 = sorted(hashes)
+        return zone
+
+    def get(self, name: Name, rdtype: int) -> dns.rrset.RRset | None:
+        return self.rrsets.get((canonical_key(name), rdtype))
+
+    def sigs(self, name: Name, rdtype: int) -> dns.rrset.RRset | None:
+        return self.rrsigs.get((canonical_key(name), rdtype))
+
+    def exists(self, name: Name) -> bool:
+        """The name owns data or is an empty non-terminal (RFC 4592 §2.2.2)."""
+        return canonical_key(name) in self.existing
+
+    def has_data(self, name: Name) -> bool:
+        return canonical_key(name) in self.names
+
+    def cut_above(self, name: Name) -> Name | None:
+        """The highest delegation point at or above ``name`` below the apex (RFC 1034 §4.2.1)."""
+        apex = len(self.origin.labels)
+        for size in range(apex + 1, len(name.labels) + 1):
+            candidate = Name(name.labels[len(name.labels) - size :])
+            if self.get(candidate, NS) is not None:
+                return candidate
+        return None
+
+    def covering_nsec(self, name: Name) -> Name | None:
+        """Owner of the NSEC whose span holds ``name`` (canonical order, wrap-around)."""
+        if not self.nsec_keys:
+            return None
+        index = bisect_right(self.nsec_keys, canonical_key(name)) - 1
+        return self.names[self.nsec_keys[index]]  # index -1 wraps to the last NSEC
+
+    def nsec3_for(self, name: Name, covering: bool) -> Name | None:
+        """Owner of the NSEC3 matching (or covering) H(name) (RFC 5155 §7.2)."""
+        if not self.nsec3 or self.nsec3_params is None:
+            return None
+        digest = nsec3_hash(name, *self.nsec3_params)
+        hashes = [h for h, _ in self.nsec3]
+        index = bisect_right(hashes, digest) - 1
+        if not covering:
+            return self.nsec3[index][1] if index >= 0 and hashes[index] == digest else None
+        if index >= 0 and hashes[index] == digest:
+            return None
+        return self.nsec3[index][1]
+
+    def closest_encloser(self, name: Name) -> Name:
+        """The longest existing ancestor of ``name`` (RFC 5155 §1.3)."""
+        for size in range(len(name.labels) - 1, len(self.origin.labels) - 1, -1):
+            candidate = Name(name.labels[len(name.labels) - size :])
+            if self.exists(candidate):
+                return candidate
+        return self.origin
+
+
+def parent_name(name: Name) -> Name:
+    return name.parent() if name != dns.name.root else name

@@ -1,0 +1,733 @@
+"""The sans-I/O validating resolver: from the trust anchor down to the answer (RFC 4035 §5).
+
+The engine never opens a socket and never reads a clock.  It is driven like this::
+
+    resolution = validator.resolve(qname, qtype, now=now)
+    while (query := resolution.next_query()) is not None:
+        resolution.receive(query, transport.ask(query))
+    result = resolution.result()
+
+Internally each resolution is a generator that *yields* the :class:`Query` it needs and is
+*sent* the :class:`Response` or :class:`LookupFailure` that answers it — the RFC logic then
+reads top to bottom, like Unbound's validator states (INIT → FINDKEY → VALIDATE → FINISHED):
+
+1. ask the question; classify the response (positive, CNAME/DNAME alias, NODATA, NXDOMAIN);
+2. take the zone that signed it (the RRSIG Signer's Name) and find that zone's keys by walking
+   from the trust anchor down one label at a time (:meth:`_Run.find_keys`): a DS RRset signed by
+   the parent and a DNSKEY RRset signed by a DS-matched key make a secure zone cut
+   (VAL-CHAIN-01/02, VAL-KEY-05); a signed proof that a delegation has no DS makes everything
+   below it insecure (VAL-STAT-03); a proof that a name is not a delegation moves on;
+3. validate the answer RRset, or the denial of existence, with those keys (VAL-RRSIG-*,
+   NSEC-*, NSEC3-*); follow CNAME/DNAME links, each validated on its own (VAL-CNAME-01/02).
+
+Every bound of :mod:`dnssec_core.limits` is enforced here; an exceeded bound, a lookup
+failure or any unexpected error ends the resolution as bogus or indeterminate with a reason —
+never secure (fail closed).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Generator
+from dataclasses import dataclass, field
+
+import dns.name
+from dns.name import Name
+
+from dnssec_core import limits
+from dnssec_core.chain import proofs
+from dnssec_core.chain.anchors import TrustAnchors
+from dnssec_core.chain.types import Answer, FailureKind, LookupFailure, Query
+from dnssec_core.crypto.base import Backend, PublicKey
+from dnssec_core.dnssec.algorithms import DEFAULT_POLICY, AlgorithmPolicy
+from dnssec_core.dnssec.ds import DSMatch, ds_matches, usable_ds
+from dnssec_core.dnssec.records import DNSKEY, DNSKEY_TYPE, DS, DS_TYPE
+from dnssec_core.dnssec.rrsig import ZoneKeys, verify_rrset
+from dnssec_core.verdict import Reason, Status, Verdict, bogus, indeterminate, insecure, secure
+from dnssec_core.wire.errors import WireError
+from dnssec_core.wire.message import Rcode, Response, SignedRRset
+from dnssec_core.wire.name import canonical_key, is_subdomain, names_equal, rrsig_label_count
+
+log = logging.getLogger(__name__)
+
+CNAME_TYPE = 5
+DNAME_TYPE = 39
+SOA_TYPE = 6
+
+
+class _Budget:
+    """Counts signature verifications for one resolution (SEC-LIM-01)."""
+
+    def __init__(self, backend: Backend, allowed: int) -> None:
+        self.backend = backend
+        self.left = allowed
+        self.name = backend.name
+
+    def verify(self, key: PublicKey, signature: bytes, data: bytes) -> bool:
+        if self.left <= 0:
+            raise limits.WorkLimitExceeded(
+                f"more than {limits.MAX_SIG_VALIDATIONS_PER_RESOLUTION} signature "
+                "verifications for one resolution"
+            )
+        self.left -= 1
+        return self.backend.verify(key, signature, data)
+
+
+@dataclass(frozen=True)
+class KeyState:
+    """What the walk from the trust anchor learned about one zone (RFC 4035 §5.2).
+
+    ``status`` secure: ``keys`` is the zone's authenticated DNSKEY set.  insecure: a signed
+    proof showed no DS at ``zone`` (or only unsupported algorithms), so everything at and below
+    it is insecure.  bogus / indeterminate: the chain is broken or could not be fetched.
+    """
+
+    zone: Name
+    verdict: Verdict
+    keys: ZoneKeys | None = None
+    ds: tuple[DS, ...] = ()
+
+    @property
+    def status(self) -> Status:
+        return self.verdict.status
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """One zone on the path, for the result's ``chain`` (keys = key tags, ds = DS records)."""
+
+    zone: str
+    status: str
+    keys: list[int]
+    ds: list[str]
+    reason: str = ""
+
+
+@dataclass
+class Result:
+    """The outcome of one resolution (the ``query --json`` object, issue 5)."""
+
+    qname: Name
+    qtype: int
+    verdict: Verdict
+    rcode: int
+    answer: list[SignedRRset] = field(default_factory=list)
+    chain: list[ChainLink] = field(default_factory=list)
+    queries: int = 0
+    trace: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> Status:
+        return self.verdict.status
+
+    def as_json(self) -> dict[str, object]:
+        import dns.rdatatype
+
+        from dnssec_core.chain.present import rrset_texts
+        from dnssec_core.wire.message import rcode_text
+
+        return {
+            "status": self.verdict.status.value,
+            "rcode": rcode_text(self.rcode),
+            "qname": self.qname.to_text(),
+            "qtype": dns.rdatatype.to_text(dns.rdatatype.RdataType.make(self.qtype)),
+            "answer": [text for signed in self.answer for text in rrset_texts(signed.rrset)],
+            "reason": "" if self.verdict.status is Status.SECURE else self.verdict.reason.value,
+            "ede": self.verdict.ede,
+            "chain": [link.__dict__ for link in self.chain],
+            "queries": self.queries,
+        }
+
+
+class _Kind(enum.Enum):
+    POSITIVE = "positive"
+    ALIAS = "alias"
+    NODATA = "nodata"
+    NXDOMAIN = "nxdomain"
+
+
+class Validator:
+    """A validating resolver core for one process: trust anchors, backend, policy and caches.
+
+    Caches hold validated zone keys (and the "not a zone cut" facts learned on the way) until
+    the earliest of their TTLs and signature expirations; bogus key states are cached for
+    ``BOGUS_CACHE_SECONDS`` only.  One Validator per network perspective (BR-MPIC-03).
+    """
+
+    BOGUS_CACHE_SECONDS = 60
+
+    def __init__(
+        self, anchors: TrustAnchors, *, backend: Backend, policy: AlgorithmPolicy = DEFAULT_POLICY
+    ) -> None:
+        self.anchors = anchors
+        self.backend = backend
+        self.policy = policy
+        self._keys: dict[tuple[bytes, ...], tuple[KeyState, int]] = {}
+        self._not_cuts: dict[tuple[bytes, ...], int] = {}
+
+    def resolve(self, qname: Name, qtype: int, *, now: int) -> Resolution:
+        return Resolution(self, qname, qtype, now)
+
+    # Cache of KeyState per zone name (and "not a cut" markers), expiring at an absolute time.
+    def cached_keys(self, zone: Name, now: int) -> KeyState | None:
+        entry = self._keys.get(canonical_key(zone))
+        if entry is None or entry[1] <= now:
+            return None
+        return entry[0]
+
+    def store_keys(self, state: KeyState, until: int) -> None:
+        if len(self._keys) >= limits.KEY_CACHE_ENTRIES:
+            self._keys.clear()
+        self._keys[canonical_key(state.zone)] = (state, until)
+
+    def known_not_a_cut(self, name: Name, now: int) -> bool:
+        """A name recently proven (by a signed denial) not to be a zone cut."""
+        until = self._not_cuts.get(canonical_key(name))
+        return until is not None and now < until
+
+    def store_not_a_cut(self, name: Name, until: int) -> None:
+        if len(self._not_cuts) >= limits.KEY_CACHE_ENTRIES:
+            self._not_cuts.clear()
+        self._not_cuts[canonical_key(name)] = until
+
+
+class Resolution:
+    """One question being resolved and validated; see the module docstring for the loop."""
+
+    def __init__(self, validator: Validator, qname: Name, qtype: int, now: int) -> None:
+        self._run = _Run(validator, qname, qtype, now)
+        self._steps = self._run.resolve()
+        self._pending: Query | None = None
+        self._result: Result | None = None
+        self._advance(None)
+
+    def next_query(self) -> Query | None:
+        """The query the engine needs answered next, or None when the result is ready."""
+        return self._pending
+
+    def receive(self, query: Query, answer: Answer) -> None:
+        """Hand over the answer to :meth:`next_query`'s query."""
+        if self._pending is None or query != self._pending:
+            raise ValueError(f"receive() for {query}, but the engine asked for {self._pending}")
+        self._advance(answer)
+
+    def result(self) -> Result:
+        if self._result is None:
+            raise ValueError("result() before the resolution finished")
+        return self._result
+
+    def _advance(self, answer: Answer | None) -> None:
+        try:
+            self._pending = self._steps.send(answer) if answer is not None else next(self._steps)
+        except StopIteration as stop:
+            self._pending = None
+            self._result = stop.value
+        except Exception as exc:  # fail closed: an engine bug is indeterminate, never secure
+            log.exception("internal error resolving %s", self._run.qname)
+            self._pending = None
+            self._result = self._run.finish(
+                indeterminate(Reason.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}"),
+                Rcode.SERVFAIL,
+            )
+
+
+class _Run:
+    """The resolution algorithm, written as generators (yield a Query, get an Answer)."""
+
+    def __init__(self, validator: Validator, qname: Name, qtype: int, now: int) -> None:
+        self.v = validator
+        self.qname = qname
+        self.qtype = qtype
+        self.now = now
+        self.backend = _Budget(validator.backend, limits.MAX_SIG_VALIDATIONS_PER_RESOLUTION)
+        self.queries = 0
+        self.answer: list[SignedRRset] = []
+        self.chain: dict[tuple[bytes, ...], ChainLink] = {}
+        self.trace: list[str] = []
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def ask(self, query: Query) -> Generator[Query, Answer, Answer]:
+        if self.queries >= limits.MAX_QUERIES_PER_RESOLUTION:
+            return LookupFailure(
+                FailureKind.LIMIT, f"more than {limits.MAX_QUERIES_PER_RESOLUTION} queries"
+            )
+        self.queries += 1
+        answer = yield query
+        if isinstance(answer, Response) and (
+            answer.qtype != query.rdtype or not names_equal(answer.qname, query.name)
+        ):  # SEC-NET-01: an answer to another question is no answer
+            answer = LookupFailure(
+                FailureKind.MALFORMED,
+                f"response is for {answer.qname}/{answer.qtype}, not {query}",
+            )
+        self.trace.append(f"? {query} → {_describe(answer)}")
+        return answer
+
+    def verify(self, signed: SignedRRset, keys: ZoneKeys) -> Verdict:
+        return verify_rrset(
+            signed.rrset,
+            signed.rrsigs,
+            keys,
+            now=self.now,
+            backend=self.backend,
+            policy=self.v.policy,
+        )
+
+    def finish(self, verdict: Verdict, rcode: int) -> Result:
+        return Result(
+            self.qname,
+            self.qtype,
+            verdict,
+            rcode,
+            self.answer,
+            list(self.chain.values()),
+            self.queries,
+            self.trace,
+        )
+
+    def link(self, state: KeyState) -> None:
+        keys = sorted({k.key_tag for k in state.keys.keys}) if state.keys else []
+        self.chain[canonical_key(state.zone)] = ChainLink(
+            state.zone.to_text(),
+            state.status.value,
+            keys,
+            [
+                f"{d.key_tag} {d.algorithm} {d.digest_type} {d.digest.hex().upper()}"
+                for d in state.ds
+            ],
+            "" if state.status is Status.SECURE else state.verdict.reason.value,
+        )
+
+    # -- the question and its CNAME/DNAME chain (VAL-CNAME-01/02, SEC-LIM-06) ------------------
+
+    def resolve(self) -> Generator[Query, Answer, Result]:
+        name = self.qname
+        seen: set[tuple[bytes, ...]] = set()
+        overall = secure()
+        rcode = int(Rcode.NOERROR)
+        for _hop in range(limits.MAX_CNAME_HOPS + 1):
+            if canonical_key(name) in seen:
+                return self.finish(
+                    indeterminate(Reason.CNAME_LOOP, f"alias loop at {name}"), Rcode.SERVFAIL
+                )
+            seen.add(canonical_key(name))
+            answer = yield from self.ask(Query(name, self.qtype))
+            if isinstance(answer, LookupFailure):
+                return self.finish(_lookup_failed(answer, name), Rcode.SERVFAIL)
+            if answer.rcode not in (Rcode.NOERROR, Rcode.NXDOMAIN):
+                return self.finish(
+                    indeterminate(
+                        Reason.LOOKUP_FAILED, f"{name}: server answered rcode {answer.rcode}"
+                    ),
+                    answer.rcode,
+                )
+            rcode = answer.rcode
+            verdict, next_name = yield from self.validate_response(name, answer)
+            overall = _combine(overall, verdict)
+            if verdict.status in (Status.BOGUS, Status.INDETERMINATE):
+                return self.finish(verdict, Rcode.SERVFAIL)
+            if next_name is None:
+                return self.finish(overall, rcode)
+            name = next_name
+        return self.finish(
+            indeterminate(
+                Reason.LIMIT_CNAME_CHAIN, f"more than {limits.MAX_CNAME_HOPS} CNAME/DNAME links"
+            ),
+            Rcode.SERVFAIL,
+        )
+
+    def validate_response(
+        self, name: Name, response: Response
+    ) -> Generator[Query, Answer, tuple[Verdict, Name | None]]:
+        """Classify one response (RFC 4035 §5, STYLE §4) and validate it by class."""
+        kind, target = _classify(name, self.qtype, response)
+        if kind is _Kind.POSITIVE:
+            assert target is not None
+            verdict = yield from self.validate_answer(target, response)
+            if verdict.status in (Status.SECURE, Status.INSECURE):
+                self.answer.append(target)
+            return verdict, None
+        if kind is _Kind.ALIAS:
+            assert target is not None
+            return (yield from self.validate_alias(name, target, response))
+        verdict = yield from self.validate_denial(name, kind, response)
+        return verdict, None
+
+    # -- positive answers --------------------------------------------------------------------
+
+    def validate_answer(
+        self, signed: SignedRRset, response: Response
+    ) -> Generator[Query, Answer, Verdict]:
+        """An RRset: secure with a verified RRSIG by its zone's keys, insecure below an
+        insecure delegation, bogus otherwise.  Wildcard expansions also need the proof that
+        no closer name exists (VAL-WILD-02; NSEC-06 / NSEC3-10)."""
+        verdict, state = yield from self.validate_rrset(signed)
+        if verdict.status is not Status.SECURE or state is None or state.keys is None:
+            return verdict
+        owner_labels = rrsig_label_count(signed.owner)
+        wildcard = [sig for sig in signed.rrsigs if sig.labels < owner_labels]
+        if wildcard:
+            proof = proofs.wildcard_answer(
+                signed.owner, wildcard[0].labels, response, state.keys, self.verify
+            )
+            if proof.status is not Status.SECURE:
+                return proof
+        return verdict
+
+    def validate_rrset(
+        self, signed: SignedRRset
+    ) -> Generator[Query, Answer, tuple[Verdict, KeyState | None]]:
+        """Validate one RRset wherever it lives: find its zone's keys, then verify."""
+        if not signed.rrsigs:
+            state = yield from self.find_keys(signed.owner)
+            if state.status is Status.SECURE:
+                return bogus(
+                    Reason.RRSIGS_MISSING,
+                    f"{signed.owner} is in signed zone {state.zone} but unsigned",
+                ), state
+            return state.verdict, state
+        signer = _signer(signed)
+        if signer is None:
+            return bogus(
+                Reason.SIGNER_MISMATCH, f"no RRSIG of {signed.owner} names an enclosing zone"
+            ), None
+        state = yield from self.find_keys(signer)
+        if state.status is not Status.SECURE:
+            return state.verdict, state
+        if not names_equal(state.zone, signer):
+            return bogus(
+                Reason.SIGNER_MISMATCH,
+                f"signer {signer} is not a zone apex (its zone is {state.zone})",
+            ), state
+        assert state.keys is not None
+        return self.verify(signed, state.keys), state
+
+    def validate_alias(
+        self, name: Name, alias: SignedRRset, response: Response
+    ) -> Generator[Query, Answer, tuple[Verdict, Name | None]]:
+        """A CNAME (validated like any RRset) or a DNAME whose synthesised CNAME must equal the
+        substitution (VAL-CNAME-02, RFC 6672 §3.4); returns the next name to ask."""
+        if alias.rdtype == CNAME_TYPE:
+            verdict = yield from self.validate_answer(alias, response)
+            if verdict.status in (Status.SECURE, Status.INSECURE):
+                self.answer.append(alias)
+            try:
+                target, _ = _read_target(alias)
+            except WireError as exc:
+                return bogus(Reason.MALFORMED_DATA, f"CNAME at {name}: {exc}"), None
+            return verdict, target
+        verdict = yield from self.validate_answer(alias, response)
+        try:
+            dname_target, _ = _read_target(alias)
+            synthesized = name.relativize(alias.owner).concatenate(dname_target)
+        except (WireError, dns.name.NameTooLong) as exc:
+            return bogus(Reason.DNAME_MISMATCH, f"DNAME at {alias.owner}: {exc}"), None
+        cname = response.answer_rrset(name, CNAME_TYPE)
+        if cname is not None:
+            try:
+                claimed, _ = _read_target(cname)
+            except WireError:
+                claimed = None
+            if claimed is None or not names_equal(claimed, synthesized):
+                return bogus(
+                    Reason.DNAME_MISMATCH,
+                    f"CNAME {name} → {claimed} is not the DNAME substitution {synthesized}",
+                ), None
+        if verdict.status in (Status.SECURE, Status.INSECURE):
+            self.answer.append(alias)
+        return verdict, synthesized
+
+    # -- denial of existence ---------------------------------------------------------------
+
+    def validate_denial(
+        self, name: Name, kind: _Kind, response: Response
+    ) -> Generator[Query, Answer, Verdict]:
+        """NODATA / NXDOMAIN: proven by NSEC/NSEC3 signed by the zone (NSEC-*, NSEC3-*);
+        insecure when the zone is below an insecure delegation; bogus when the zone is signed
+        and the proof is missing or wrong."""
+        signer = _denial_signer(name, response)
+        if signer is None:
+            state = yield from self.find_keys(name)
+            if state.status is Status.SECURE:
+                return bogus(
+                    Reason.NSEC_PROOF_MISSING,
+                    f"{state.zone} is signed but the {kind.value} answer is not",
+                )
+            return state.verdict
+        state = yield from self.find_keys(signer)
+        if state.status is not Status.SECURE:
+            return state.verdict
+        if not names_equal(state.zone, signer):
+            return bogus(Reason.SIGNER_MISMATCH, f"signer {signer} is not a zone apex")
+        assert state.keys is not None
+        soa = next((s for s in response.authority if s.rdtype == SOA_TYPE), None)
+        if soa is not None:
+            soa_verdict = self.verify(soa, state.keys)
+            if soa_verdict.status is not Status.SECURE:
+                return soa_verdict
+        if kind is _Kind.NXDOMAIN:
+            return proofs.nxdomain(name, response, state.keys, self.verify)
+        return proofs.nodata(name, self.qtype, response, state.keys, self.verify)
+
+    # -- FINDKEY: the walk from the trust anchor (VAL-CHAIN-01..04, TA-04) --------------------
+
+    def anchor_keys(self) -> Generator[Query, Answer, KeyState]:
+        """The anchor zone's DNSKEY RRset, validated against the trust anchors (TA-04)."""
+        anchors = self.v.anchors
+        cached = self.v.cached_keys(anchors.zone, self.now)
+        if cached is not None:
+            self.link(cached)
+            return cached
+        answer = yield from self.ask(Query(anchors.zone, DNSKEY_TYPE))
+        state = self.check_dnskeys(anchors.zone, answer, anchors.ds, anchors.dnskeys)
+        self.remember(state, answer)
+        return state
+
+    def check_dnskeys(
+        self,
+        zone: Name,
+        answer: Answer,
+        ds_set: tuple[DS, ...],
+        anchor_keys: tuple[DNSKEY, ...] = (),
+    ) -> KeyState:
+        """RFC 4035 §5.2 / VAL-KEY-05: the DNSKEY RRset is signed by a key that matches a DS
+        (or equals an anchor DNSKEY); then every zone key in it is trusted."""
+        if isinstance(answer, LookupFailure):
+            return KeyState(zone, _lookup_failed(answer, zone), None, ds_set)
+        signed = answer.answer_rrset(zone, DNSKEY_TYPE)
+        if signed is None:
+            return KeyState(
+                zone, bogus(Reason.DNSKEY_MISSING, f"no DNSKEY RRset at {zone}"), None, ds_set
+            )
+        keys: list[DNSKEY] = []
+        for rdata in signed.rrset.rdatas[: limits.MAX_DNSKEYS_PER_RRSET]:
+            try:
+                keys.append(DNSKEY.from_wire(rdata))
+            except WireError:
+                continue
+        anchored = {k.rdata for k in anchor_keys}
+        trusted = [
+            key
+            for key in keys
+            if key.rdata in anchored
+            or any(ds_matches(ds, zone, key, self.v.policy) is DSMatch.MATCH for ds in ds_set)
+        ]
+        if not trusted:
+            return KeyState(
+                zone,
+                bogus(Reason.DS_MISMATCH, f"no DNSKEY at {zone} matches its DS or anchor"),
+                None,
+                ds_set,
+            )
+        verdict = self.verify(signed, ZoneKeys.from_dnskeys(zone, trusted))
+        if verdict.status is not Status.SECURE:
+            return KeyState(zone, verdict, None, ds_set)
+        return KeyState(zone, verdict, ZoneKeys.from_dnskeys(zone, keys), ds_set)
+
+    def remember(self, state: KeyState, *answers: Answer) -> None:
+        """Cache a key state until its data's TTL or signature expiry (bogus: briefly)."""
+        self.link(state)
+        if state.status is Status.INDETERMINATE:
+            return
+        if state.status is Status.BOGUS:
+            self.v.store_keys(state, self.now + Validator.BOGUS_CACHE_SECONDS)
+            return
+        until = self.now + 86400
+        for answer in answers:
+            if isinstance(answer, Response):
+                for signed in (*answer.answer, *answer.authority):
+                    until = min(until, self.now + signed.rrset.ttl)
+                    for sig in signed.rrsigs:  # VAL-TTL-02: never past a signature's expiry
+                        until = min(
+                            until,
+                            self.now
+                            + min(sig.original_ttl, (sig.expiration - self.now) % (1 << 32)),
+                        )
+        self.v.store_keys(state, until)
+
+    def find_keys(self, target: Name) -> Generator[Query, Answer, KeyState]:
+        """Walk from the anchor zone down to ``target``, one label at a time.
+
+        Returns the state of the deepest zone at or above ``target``: secure with its keys,
+        insecure from a proven unsigned delegation (RFC 4035 §5.2, RFC 6840 §4.4), or
+        bogus/indeterminate where the chain breaks.  A name proven not to be a zone cut is
+        passed over (VAL-CHAIN-04: cuts come from signed DS data or proofs, never guesses).
+        """
+        anchors = self.v.anchors
+        if not is_subdomain(target, anchors.zone):
+            return KeyState(
+                target, insecure(Reason.NO_TRUST_ANCHOR, f"no trust anchor above {target}")
+            )
+        current = yield from self.anchor_keys()
+        if current.status is not Status.SECURE:
+            return current
+        depth = len(anchors.zone.labels)
+        if len(target.labels) - depth > limits.MAX_ZONE_DEPTH:
+            return KeyState(target, indeterminate(Reason.LIMIT_ZONE_DEPTH, "name too deep"))
+        for size in range(depth + 1, len(target.labels) + 1):
+            child = Name(target.labels[len(target.labels) - size :])
+            if self.v.known_not_a_cut(child, self.now):
+                continue
+            cached = self.v.cached_keys(child, self.now)
+            if cached is not None:
+                self.link(cached)
+                if cached.status is not Status.SECURE:
+                    return cached
+                current = cached
+                continue
+            step = yield from self.descend(current, child)
+            if step is _NO_SUCH_NAME:  # nothing exists below: the zone is the current one
+                return current
+            if step is None:  # proven: child is not a zone cut
+                self.v.store_not_a_cut(child, self.now + limits.NOT_A_CUT_CACHE_SECONDS)
+                continue
+            if step.status is not Status.SECURE or step.keys is None:
+                return step
+            current = step
+        return current
+
+    def descend(self, parent: KeyState, child: Name) -> Generator[Query, Answer, KeyState | None]:
+        """One step down: DS at ``child`` from ``parent`` (RFC 4035 §5.2).
+
+        Returns the child's KeyState for a zone cut, or None when ``child`` is proven not to be
+        a cut (no DS and no delegation: an empty non-terminal or a name inside ``parent``).
+        """
+        assert parent.keys is not None
+        answer = yield from self.ask(Query(child, DS_TYPE))
+        if isinstance(answer, LookupFailure):
+            return KeyState(child, _lookup_failed(answer, child))
+        if answer.rcode not in (Rcode.NOERROR, Rcode.NXDOMAIN):
+            return KeyState(
+                child, indeterminate(Reason.LOOKUP_FAILED, f"DS {child}: rcode {answer.rcode}")
+            )
+        ds_signed = answer.answer_rrset(child, DS_TYPE)
+        if ds_signed is not None:
+            verdict = self.verify(ds_signed, parent.keys)
+            if verdict.status is not Status.SECURE:
+                state = KeyState(child, verdict)
+                self.remember(state)
+                return state
+            try:
+                ds_set = tuple(
+                    DS.from_wire(rd) for rd in ds_signed.rrset.rdatas[: limits.MAX_DS_PER_RRSET]
+                )
+            except WireError as exc:
+                return KeyState(child, bogus(Reason.MALFORMED_DATA, f"DS at {child}: {exc}"))
+            usable = tuple(usable_ds(list(ds_set), self.v.policy))
+            if not usable:  # VAL-DS-04 / VAL-ALG-05: only unsupported algorithms or digests
+                reason = (
+                    Reason.UNSUPPORTED_DIGEST
+                    if all(self.v.policy.supports(d.algorithm) for d in ds_set)
+                    else Reason.UNSUPPORTED_ALGORITHM
+                )
+                state = KeyState(
+                    child,
+                    Verdict(Status.INSECURE, reason, f"DS at {child} is all unsupported"),
+                    None,
+                    ds_set,
+                )
+                self.remember(state, answer)
+                return state
+            key_answer = yield from self.ask(Query(child, DNSKEY_TYPE))
+            state = self.check_dnskeys(child, key_answer, usable)
+            self.remember(state, answer, key_answer)
+            return state
+        cname = answer.answer_rrset(child, CNAME_TYPE)
+        if cname is not None:  # an alias is never a delegation (RFC 2181 §10.1)
+            verdict = self.verify(cname, parent.keys)
+            return None if verdict.status is Status.SECURE else KeyState(child, verdict)
+        outcome = proofs.ds_absence(child, answer, parent.keys, self.verify)
+        if outcome.name_error:
+            return _NO_SUCH_NAME
+        if outcome.not_a_cut:
+            return None
+        state = KeyState(child, outcome.verdict)
+        if outcome.verdict.status is Status.INSECURE:
+            self.remember(state, answer)
+        return state
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+#: :meth:`_Run.descend`'s answer when the name is proven not to exist (so nothing below does).
+_NO_SUCH_NAME = KeyState(dns.name.empty, indeterminate(Reason.INTERNAL_ERROR, "sentinel"))
+
+
+def _lookup_failed(failure: LookupFailure, name: Name) -> Verdict:
+    if failure.kind is FailureKind.LIMIT:
+        return indeterminate(Reason.LIMIT_QUERIES, f"{name}: {failure.detail}")
+    return indeterminate(
+        Reason.LOOKUP_FAILED,
+        f"{name}: {failure.kind.value} after {failure.attempts} attempt(s): {failure.detail}",
+    )
+
+
+def _combine(overall: Verdict, step: Verdict) -> Verdict:
+    """A chain is as strong as its weakest link: secure < insecure < bogus/indeterminate."""
+    order = {Status.SECURE: 0, Status.INSECURE: 1, Status.BOGUS: 2, Status.INDETERMINATE: 2}
+    return step if order[step.status] > order[overall.status] else overall
+
+
+def _classify(name: Name, qtype: int, response: Response) -> tuple[_Kind, SignedRRset | None]:
+    """RFC 4035 §5 / STYLE §4: positive, alias (CNAME/DNAME), NODATA or NXDOMAIN."""
+    exact = response.answer_rrset(name, qtype)
+    if exact is not None:
+        return _Kind.POSITIVE, exact
+    if qtype != DNAME_TYPE:  # a DNAME first: the CNAME beside it is synthesised, unsigned
+        for signed in response.answer:
+            if (
+                signed.rdtype == DNAME_TYPE
+                and is_subdomain(name, signed.owner)
+                and not names_equal(name, signed.owner)
+            ):
+                return _Kind.ALIAS, signed
+    if qtype != CNAME_TYPE:
+        cname = response.answer_rrset(name, CNAME_TYPE)
+        if cname is not None:
+            return _Kind.ALIAS, cname
+    if response.rcode == Rcode.NXDOMAIN:
+        return _Kind.NXDOMAIN, None
+    return _Kind.NODATA, None
+
+
+def _signer(signed: SignedRRset) -> Name | None:
+    """The Signer's Name to follow: the first RRSIG whose signer encloses the owner."""
+    for sig in signed.rrsigs:
+        if is_subdomain(signed.owner, sig.signer):
+            return sig.signer
+    return None
+
+
+def _denial_signer(name: Name, response: Response) -> Name | None:
+    """The zone that signed a negative answer: the SOA's signer, else an NSEC/NSEC3's."""
+    candidates = sorted(response.authority, key=lambda s: s.rdtype != SOA_TYPE)
+    for signed in candidates:
+        for sig in signed.rrsigs:
+            if is_subdomain(name, sig.signer) and is_subdomain(signed.owner, sig.signer):
+                return sig.signer
+    return None
+
+
+def _read_target(signed: SignedRRset) -> tuple[Name, int]:
+    """The target name of a CNAME or DNAME RRset (exactly one RR, RFC 2181 §10.1)."""
+    from dnssec_core.wire.name import read_name
+
+    if len(set(signed.rrset.rdatas)) != 1:
+        raise WireError(f"{len(signed.rrset.rdatas)} records in a singleton RRset")
+    return read_name(signed.rrset.rdatas[0], 0)
+
+
+def _describe(answer: Answer) -> str:
+    if isinstance(answer, LookupFailure):
+        return f"{answer.kind.value} ({answer.detail})"
+    from dnssec_core.wire.message import rcode_text
+
+    return (
+        f"{rcode_text(answer.rcode)}, {len(answer.answer)} answer / "
+        f"{len(answer.authority)} authority RRsets"
+    )
+
+
+__all__ = ["ChainLink", "KeyState", "Resolution", "Result", "Validator"]

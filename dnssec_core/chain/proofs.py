@@ -1,0 +1,64 @@
+"""The engine's view of denial of existence: one call per kind of negative answer.
+
+Thin adapter over :mod:`dnssec_core.dnssec.denial` (issue 4): it hands the response's
+authority section to the proof checkers with the zone apex and a verifier bound to the zone's
+authenticated keys, so that every NSEC/NSEC3 RRset is signature-checked before it is believed
+(NSEC-01, NSEC-15).  The SOA of a negative answer is checked by the engine itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dns.name import Name
+
+from dnssec_core.dnssec import denial
+from dnssec_core.dnssec.denial.result import Proof
+from dnssec_core.dnssec.rrsig import ZoneKeys
+from dnssec_core.verdict import Verdict
+from dnssec_core.wire.message import Response, SignedRRset
+
+Verify = Callable[[SignedRRset, ZoneKeys], Verdict]
+
+
+@dataclass(frozen=True)
+class DSAbsence:
+    """Outcome of the DS step: the verdict, and whether the name is proven not to be a cut
+    (``not_a_cut``) or not to exist at all (``name_error``: nothing below it exists either)."""
+
+    verdict: Verdict
+    not_a_cut: bool = False
+    name_error: bool = False
+
+
+def _bound(keys: ZoneKeys, verify: Verify) -> Callable[[SignedRRset], Verdict]:
+    return lambda signed: verify(signed, keys)
+
+
+def ds_absence(child: Name, response: Response, keys: ZoneKeys, verify: Verify) -> DSAbsence:
+    """No DS at ``child`` in the zone of ``keys`` (RFC 4035 §5.2, RFC 6840 §4.4)."""
+    result = denial.prove_no_ds(child, response.authority, signer=keys.zone,
+                                verify=_bound(keys, verify))
+    return DSAbsence(result.verdict, result.not_a_cut,
+                     result.not_a_cut and result.proof is Proof.NAME_ERROR)
+
+
+def nodata(name: Name, qtype: int, response: Response, keys: ZoneKeys,
+           verify: Verify) -> Verdict:
+    """NODATA at ``name`` for ``qtype`` (NSEC-03/07/09, NSEC3-07..09, VAL-CNAME-03)."""
+    return denial.prove_nodata(name, qtype, response.authority, signer=keys.zone,
+                               verify=_bound(keys, verify)).verdict
+
+
+def nxdomain(name: Name, response: Response, keys: ZoneKeys, verify: Verify) -> Verdict:
+    """NXDOMAIN for ``name`` (NSEC-04/05, NSEC3-05/06)."""
+    return denial.prove_nxdomain(name, response.authority, signer=keys.zone,
+                                 verify=_bound(keys, verify)).verdict
+
+
+def wildcard_answer(owner: Name, labels: int, response: Response, keys: ZoneKeys,
+                    verify: Verify) -> Verdict:
+    """A wildcard-expanded answer had no closer match (VAL-WILD-02, NSEC-06, NSEC3-10)."""
+    return denial.prove_wildcard_answer(owner, labels, response.authority, signer=keys.zone,
+                                        verify=_bound(keys, verify)).verdict

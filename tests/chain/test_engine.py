@@ -1,0 +1,201 @@
+"""The chain engine against tampered, failing and hostile answers (fail closed, SEC-LIM-*)."""
+
+from __future__ import annotations
+
+import dns.message
+import dns.name
+import dns.rdatatype
+import dns.rrset
+import pytest
+
+from dnssec_core import limits
+from dnssec_core.chain.engine import Validator
+from dnssec_core.chain.types import FailureKind, LookupFailure, Query
+from dnssec_core.crypto import Backend
+from dnssec_core.verdict import Reason, Status
+from tests.chain.lab import NOW, anchors, ask, lab
+
+
+def rewrite(match: str, qtype: str, edit):  # type: ignore[no-untyped-def]
+    """A tamper hook: ``edit(message)`` applied to responses for (match, qtype)."""
+    wanted = (dns.name.from_text(match), dns.rdatatype.from_text(qtype))
+
+    def tamper(query: Query, wire: bytes) -> bytes | LookupFailure:
+        if (query.name, query.rdtype) != wanted:
+            return wire
+        message = dns.message.from_wire(wire)
+        result = edit(message)
+        return result if isinstance(result, LookupFailure) else message.to_wire(max_size=65535)
+
+    return tamper
+
+
+def strip(section_name: str, rdtype: int):  # type: ignore[no-untyped-def]
+    def edit(message: dns.message.Message) -> None:
+        section = getattr(message, section_name)
+        section[:] = [r for r in section if r.rdtype != rdtype and r.covers != rdtype]
+
+    return edit
+
+
+def test_stripped_rrsigs_are_bogus_not_insecure_VAL_STAT_04(fast: Backend) -> None:
+    result = ask("www.secure.test.", "A", fast,
+                 transport=lab(rewrite("www.secure.test.", "A", strip("answer", 46))))
+    assert (result.status, result.verdict.reason, result.verdict.ede) == (
+        Status.BOGUS, Reason.RRSIGS_MISSING, 10)
+
+
+def test_stripped_ds_is_not_a_downgrade_VAL_ALG_05(fast: Backend) -> None:
+    """Removing the DS RRset from the parent's answer leaves a NODATA without proof."""
+    result = ask("www.secure.test.", "A", fast,
+                 transport=lab(rewrite("secure.test.", "DS", strip("answer", 43))))
+    assert result.status is Status.BOGUS
+
+
+def test_forged_answer_data_is_bogus(fast: Backend) -> None:
+    def edit(message: dns.message.Message) -> None:
+        for rrset in message.answer:
+            if rrset.rdtype == dns.rdatatype.A:
+                forged = dns.rrset.from_text(rrset.name, rrset.ttl, "IN", "A", "203.0.113.66")
+                message.answer[message.answer.index(rrset)] = forged
+
+    result = ask("www.secure.test.", "A", fast,
+                 transport=lab(rewrite("www.secure.test.", "A", edit)))
+    assert (result.status, result.verdict.reason) == (Status.BOGUS, Reason.SIG_INVALID)
+
+
+def test_stripped_nsec_proof_is_bogus_NSEC_04(fast: Backend) -> None:
+    result = ask("nosuch.secure.test.", "A", fast,
+                 transport=lab(rewrite("nosuch.secure.test.", "A", strip("authority", 47))))
+    assert result.status is Status.BOGUS
+
+
+def test_lookup_failure_is_indeterminate_VAL_STAT_05(fast: Backend) -> None:
+    def fail(message: dns.message.Message) -> LookupFailure:
+        return LookupFailure(FailureKind.TIMEOUT, "no answer", 2, ("127.0.0.9",))
+
+    result = ask("www.secure.test.", "A", fast,
+                 transport=lab(rewrite("secure.test.", "DNSKEY", fail)))
+    assert (result.status, result.verdict.reason, result.verdict.ede) == (
+        Status.INDETERMINATE, Reason.LOOKUP_FAILED, 22)
+    assert result.rcode == 2
+
+
+def test_servfail_is_indeterminate(fast: Backend) -> None:
+    def servfail(message: dns.message.Message) -> None:
+        message.set_rcode(2)
+        message.answer.clear()
+
+    result = ask("www.secure.test.", "A", fast,
+                 transport=lab(rewrite("www.secure.test.", "A", servfail)))
+    assert (result.status, result.verdict.reason) == (Status.INDETERMINATE, Reason.LOOKUP_FAILED)
+
+
+def test_answer_for_another_question_is_refused_SEC_NET_01(fast: Backend) -> None:
+    def other(message: dns.message.Message) -> None:
+        message.question[0] = dns.rrset.RRset(dns.name.from_text("evil.test."), 1, 1)
+
+    result = ask("www.secure.test.", "A", fast,
+                 transport=lab(rewrite("www.secure.test.", "A", other)))
+    assert (result.status, result.verdict.reason) == (Status.INDETERMINATE, Reason.LOOKUP_FAILED)
+
+
+def test_garbage_response_is_indeterminate_SEC_PARSE_01(fast: Backend) -> None:
+    def garbage(query: Query, wire: bytes) -> bytes:
+        return wire[:7] + b"\xff" * 3 if query.rdtype == 1 else wire
+
+    result = ask("www.secure.test.", "A", fast, transport=lab(garbage))
+    assert result.status is Status.INDETERMINATE
+
+
+def _alias(target: str):  # type: ignore[no-untyped-def]
+    def edit(message: dns.message.Message) -> None:
+        name = message.question[0].name
+        message.set_rcode(0)
+        message.answer[:] = [dns.rrset.from_text(name, 300, "IN", "CNAME", target)]
+        message.authority.clear()
+
+    return edit
+
+
+def test_cname_loop_is_indeterminate_SEC_LIM_06(fast: Backend) -> None:
+    hooks = [rewrite("a.insecure.test.", "A", _alias("b.insecure.test.")),
+             rewrite("b.insecure.test.", "A", _alias("a.insecure.test."))]
+
+    def both(query: Query, wire: bytes) -> bytes | LookupFailure:
+        for hook in hooks:
+            result = hook(query, wire)
+            if isinstance(result, LookupFailure):
+                return result
+            wire = result
+        return wire
+
+    result = ask("a.insecure.test.", "A", fast, transport=lab(both))
+    assert (result.status, result.verdict.reason) == (Status.INDETERMINATE, Reason.CNAME_LOOP)
+
+
+@pytest.mark.parametrize(("links", "status"), [
+    (limits.MAX_CNAME_HOPS, Status.INSECURE), (limits.MAX_CNAME_HOPS + 1, Status.INDETERMINATE)])
+def test_cname_chain_limit_value_and_plus_one_SEC_LIM_06(links: int, status: Status,
+                                                          fast: Backend) -> None:
+    hooks = {f"c{i}.insecure.test.": f"c{i + 1}.insecure.test." for i in range(links)}
+
+    def chain(query: Query, wire: bytes) -> bytes | LookupFailure:
+        target = hooks.get(query.name.to_text())
+        if target is None or query.rdtype != 1:
+            return wire
+        return rewrite(query.name.to_text(), "A", _alias(target))(query, wire)
+
+    result = ask("c0.insecure.test.", "A", fast, transport=lab(chain))
+    assert result.status is status
+    if status is Status.INDETERMINATE:
+        assert result.verdict.reason is Reason.LIMIT_CNAME_CHAIN
+
+
+def test_query_limit_value_and_minus_one_SEC_LIM_05(fast: Backend,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    needed = ask("www.secure.test.", "A", fast).queries
+    monkeypatch.setattr(limits, "MAX_QUERIES_PER_RESOLUTION", needed)
+    assert ask("www.secure.test.", "A", fast).status is Status.SECURE
+    monkeypatch.setattr(limits, "MAX_QUERIES_PER_RESOLUTION", needed - 1)
+    result = ask("www.secure.test.", "A", fast)
+    assert (result.status, result.verdict.reason) == (Status.INDETERMINATE, Reason.LIMIT_QUERIES)
+
+
+def test_signature_budget_per_resolution_SEC_LIM_01(fast: Backend,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_SIG_VALIDATIONS_PER_RESOLUTION", 2)
+    result = ask("www.secure.test.", "A", fast)
+    assert (result.status, result.verdict.reason) == (
+        Status.BOGUS, Reason.LIMIT_SIG_VALIDATIONS)
+
+
+def test_key_cache_is_reused_and_expires(fast: Backend) -> None:
+    validator = Validator(anchors(), backend=fast)
+    first = ask("www.secure.test.", "A", fast, validator=validator)
+    second = ask("www.secure.test.", "AAAA", fast, validator=validator)
+    assert first.status is second.status is Status.SECURE
+    assert second.queries == 1 < first.queries
+    later = ask("www.secure.test.", "AAAA", fast, validator=validator, now=NOW + 10 * 86400)
+    assert later.queries == first.queries
+
+
+def test_protocol_misuse_raises() -> None:
+    from dnssec_core.crypto import get_backend
+
+    resolution = Validator(anchors(), backend=get_backend("fast")).resolve(
+        dns.name.from_text("www.secure.test."), 1, now=NOW)
+    with pytest.raises(ValueError):
+        resolution.result()
+    with pytest.raises(ValueError):
+        resolution.receive(Query(dns.name.from_text("other."), 1),
+                           LookupFailure(FailureKind.TIMEOUT, "x"))
+
+
+def test_name_outside_the_anchor_is_insecure(fast: Backend) -> None:
+    from dnssec_core.chain.anchors import parse_anchors
+
+    ds_for_test = parse_anchors(b"secure.test. IN DS 1 13 2 " + b"00" * 32 + b"\n",
+                                source="t", now=None)
+    result = ask("www.hashed.test.", "A", fast, validator=Validator(ds_for_test, backend=fast))
+    assert (result.status, result.verdict.reason) == (Status.INSECURE, Reason.NO_TRUST_ANCHOR)
