@@ -554,3 +554,32 @@ def read_fast_records(
     with ``$ORIGIN``, else ``origin``; ``default_ttl`` applies until a ``$TTL`` line.
     """
     return _Reader(text, origin, default_ttl).run()
+
+
+def read_fast_chunk(
+    text: str, origin: Name | None, current_origin: Name, default_ttl: int
+) -> tuple[list[FastRecord], Name, int]:
+    """Records of a piece of zone text that starts at an owner line, read from a given state.
+
+    The state is what the directives before the piece set: ``current_origin`` (``$ORIGIN``) and
+    ``default_ttl`` (``$TTL``).  Returns the records and the state at the end of the piece, so
+    that :mod:`dnssec_core.zone.parallel` can check that the pieces chain up exactly.  Raises
+    :class:`Unsupported` as :func:`read_fast_records` does, and when the piece ends inside
+    parentheses.
+    """
+    reader = _Reader(text, origin, default_ttl)
+    reader._set_origin(current_origin)
+    records = reader.run()
+    return records, reader.origin, reader.default_ttl
+
+
+def directive_state(
+    lines: list[str], origin: Name | None, default_ttl: int
+) -> tuple[Name, int]:
+    """The ``$ORIGIN`` and ``$TTL`` in force after the directive ``lines`` (comments allowed)."""
+    reader = _Reader("", origin, default_ttl)
+    for line in lines:
+        tokens = line.split(";", 1)[0].split()
+        if tokens:
+            reader._directive(tokens)
+    return reader.origin, reader.default_ttl

@@ -1,0 +1,393 @@
+"""``verify-zone`` over several processes: each reads and verifies one piece of the zone text.
+
+Why: a whole-zone check spends its time reading records and verifying signatures, both per
+record; to finish before BIND's ``dnssec-verify`` does (issue 7) every core must take part.
+
+How (Linux ``fork`` workers; the text is shared copy-on-write, nothing big is pickled):
+
+1. The text is cut into one piece per worker, each starting at an owner line.  Worker *k* reads
+   its piece with the fast reader (:func:`~dnssec_core.zone.lexer.read_fast_chunk`) from the
+   ``$ORIGIN``/``$TTL`` state the directives before the cut set.  The cut is accepted only when
+   every piece ends outside parentheses in the state the next piece started from — then reading
+   the pieces one after another is exactly reading the text (by induction from the first).
+2. Each worker reports the (owner, type) slots it holds, its SOA owners and NS owners.  Slots
+   present in more than one piece, and the apex DNSKEY RRset, are *shared*: their records go to
+   the parent, which groups them exactly as :func:`~dnssec_core.zone.reader.build_zone_from_wire`
+   does.  (Slots are compared by hash; a collision only makes a slot shared needlessly.)
+3. The parent finds the origin, verifies the apex DNSKEY RRset
+   (:func:`~dnssec_core.zone.verify.verify_apex_dnskeys`) and sends the origin, keys and zone
+   cuts to the workers; every RRset is then verified by
+   :func:`~dnssec_core.zone.verify.verify_zone_rrset` — the shared ones by the parent.
+4. Failures are merged in :func:`~dnssec_core.zone.verify.verify_zone`'s order (RRset order is
+   the order of first appearance in the file), so the report is identical to the serial one;
+   ``tests/zone/test_parallel.py`` asserts this on every vector zone.
+
+Whenever something is outside this plan — a small zone, one core, no ``fork``, text the fast
+reader declines, a cut that does not chain, a worker that fails — the zone is read with
+:func:`~dnssec_core.zone.reader.load_zone` and checked with ``verify_zone`` in this process.
+Memory: the text once, plus each worker's share of the parsed zone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import logging
+import multiprocessing
+import os
+import re
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
+from typing import Any
+
+import dns.name
+from dns.name import Name
+
+from dnssec_core.crypto.base import Backend
+from dnssec_core.dnssec.algorithms import DEFAULT_POLICY, AlgorithmPolicy
+from dnssec_core.dnssec.records import DNSKEY_TYPE, DS, RRSIG, RRSIG_TYPE
+from dnssec_core.dnssec.rrsig import ZoneKeys
+from dnssec_core.wire.errors import WireError
+from dnssec_core.wire.name import canonical_key
+from dnssec_core.zone.lexer import Unsupported, directive_state, read_fast_chunk
+from dnssec_core.zone.reader import (
+    DEFAULT_TTL,
+    SOA_TYPE,
+    NameKey,
+    WireRecord,
+    ZoneData,
+    ZoneError,
+    build_zone_from_wire,
+    load_zone,
+)
+from dnssec_core.zone.verify import (
+    NS_TYPE,
+    Failure,
+    ZoneReport,
+    report_malformed,
+    verify_apex_dnskeys,
+    verify_zone,
+    verify_zone_rrset,
+)
+
+log = logging.getLogger(__name__)
+
+#: Texts shorter than this are checked in one process: starting workers costs more (policy).
+MIN_PARALLEL_CHARS = 200_000
+#: A piece starts at a line whose first character can begin an owner name.
+_OWNER_LINE_START = re.compile(r"\n(?=[^\s;$(\"])")
+_DIRECTIVE_LINE = re.compile(r"^\$[^\n]*", re.MULTILINE)
+
+Slot = tuple[NameKey, int]
+DSLoader = Callable[[Name], Sequence[DS] | None]
+
+
+def default_jobs() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def verify_zone_text(
+    text: str,
+    *,
+    origin: Name | None,
+    source: str,
+    now: int,
+    backend: Backend,
+    ds: DSLoader | None = None,
+    policy: AlgorithmPolicy = DEFAULT_POLICY,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    min_parallel_chars: int = MIN_PARALLEL_CHARS,
+) -> ZoneReport:
+    """Read and verify a zone text; the report equals ``verify_zone(load_zone(text), ...)``.
+
+    ``ds(origin)`` gives the DS records to anchor the DNSKEY RRset (None: SEP keys), once the
+    origin is known.  ``jobs`` processes are used (default: every core).  ``progress`` is
+    passed to :func:`verify_zone`, or called once at the end.  Raises :class:`ZoneError` as
+    :func:`load_zone` does.
+
+    The cyclic garbage collector is paused meanwhile: zone data holds no reference cycles, and
+    its generational passes over the millions of objects a large zone allocates cost about a
+    third of the reading time.
+    """
+    jobs = default_jobs() if jobs is None else jobs
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        if jobs > 1 and len(text) >= min_parallel_chars and _can_fork():
+            report = _Coordinator(text, origin, source, now, backend, ds, policy).run(jobs)
+            if report is not None:
+                if progress is not None:
+                    progress(report.rrsets, report.rrsets)
+                return report
+        zone = load_zone(text, origin, source)
+        return verify_zone(
+            zone,
+            now=now,
+            backend=backend,
+            ds=ds(zone.origin) if ds else None,
+            policy=policy,
+            progress=progress,
+        )
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _cuts(text: str, pieces: int) -> list[int]:
+    """Start offsets of up to ``pieces`` pieces, each at the start of an owner line."""
+    starts = [0]
+    for k in range(1, pieces):
+        found = _OWNER_LINE_START.search(text, max(len(text) * k // pieces, starts[-1] + 1))
+        if found is None:
+            break
+        if found.start() + 1 > starts[-1]:
+            starts.append(found.start() + 1)
+    return starts
+
+
+def _slot(record: WireRecord) -> Slot | None:
+    """The (owner, type) an RRset record belongs to, or an RRSIG covers; None if malformed."""
+    _, key, _, rdtype, _, wire = record
+    if rdtype != RRSIG_TYPE:
+        return (key, rdtype)
+    try:
+        return (key, RRSIG.from_wire(wire).type_covered)
+    except WireError:
+        return None
+
+
+class _Coordinator:
+    """The parent's side of the protocol in the module docstring."""
+
+    def __init__(
+        self,
+        text: str,
+        origin: Name | None,
+        source: str,
+        now: int,
+        backend: Backend,
+        ds: DSLoader | None,
+        policy: AlgorithmPolicy,
+    ) -> None:
+        self.text = text
+        self.origin = origin
+        self.source = source
+        self.now = now
+        self.backend = backend
+        self.ds = ds
+        self.policy = policy
+
+    def run(self, jobs: int) -> ZoneReport | None:
+        """The report, or None when the plan does not apply (the caller then goes serial)."""
+        starts = _cuts(self.text, jobs)
+        if len(starts) < 2:
+            return None
+        ends = [*starts[1:], len(self.text)]
+        directives = [(m.start(), m.group()) for m in _DIRECTIVE_LINE.finditer(self.text)]
+        try:
+            states = [
+                directive_state([line for at, line in directives if at < start], self.origin,
+                                DEFAULT_TTL)
+                for start in starts
+            ]
+        except Unsupported:
+            return None
+        context = multiprocessing.get_context("fork")
+        workers: list[tuple[Any, Connection]] = []
+        try:
+            for k, (start, end) in enumerate(zip(starts, ends, strict=True)):
+                parent_end, child_end = context.Pipe()
+                process = context.Process(
+                    target=_worker,
+                    args=(child_end, self, start, end, states[k]),
+                    daemon=True,
+                    name=f"verify-zone-{k}",
+                )
+                process.start()
+                child_end.close()
+                workers.append((process, parent_end))
+            return self._coordinate([conn for _, conn in workers], states)
+        except (EOFError, OSError, _WorkerFailed) as exc:
+            log.warning("parallel verify-zone failed (%s); verifying in one process", exc)
+            return None
+        finally:
+            for process, conn in workers:
+                conn.close()
+                process.join(timeout=5)
+                if process.is_alive():
+                    process.terminate()
+                    process.join()
+
+    def _coordinate(
+        self, conns: list[Connection], states: list[tuple[Name, int]]
+    ) -> ZoneReport | None:
+        summaries = [_receive(conn) for conn in conns]
+        if any(summary[0] == "unsupported" for summary in summaries):
+            return None
+        for k, summary in enumerate(summaries[:-1]):
+            end_origin, end_ttl = summary[1], summary[2]
+            next_origin, next_ttl = states[k + 1]
+            if end_origin.labels != next_origin.labels or end_ttl != next_ttl:
+                return None
+        # The origin: given, else the single SOA owner (as build_zone_from_wire decides it).
+        soas: dict[NameKey, Name] = {}
+        for summary in summaries:
+            soas.update(summary[3])
+        origin = self.origin
+        if origin is None:
+            if len(soas) != 1:
+                raise ZoneError(
+                    f"{self.source}: cannot tell the zone origin: give --origin or exactly one "
+                    "SOA record"
+                )
+            origin = next(iter(soas.values()))
+        apex = canonical_key(origin)
+        cuts = {key for summary in summaries for key in summary[4] if key != apex}
+        seen: dict[int, int] = {}
+        for summary in summaries:
+            for slot_hash in summary[5]:
+                seen[slot_hash] = seen.get(slot_hash, 0) + 1
+        shared_hashes = {h for h, count in seen.items() if count > 1}
+        shared_hashes.add(hash((apex, DNSKEY_TYPE)))
+
+        # Shared slots: gathered in file order and grouped here.
+        for conn in conns:
+            conn.send(("gather", shared_hashes))
+        gathered = [_receive(conn) for conn in conns]
+        records = [record for part in gathered for record in part[1]]
+        shared = build_zone_from_wire(records, origin, self.source)
+        position: dict[Slot, tuple[int, int]] = {}
+        for k, part in enumerate(gathered):
+            for slot, index in part[2].items():
+                position.setdefault(slot, (k, index))
+
+        head = ZoneReport(origin.to_text())
+        ds = self.ds(origin) if self.ds else None
+        keys = verify_apex_dnskeys(
+            shared, head, now=self.now, backend=self.backend, ds=ds, policy=self.policy
+        )
+        for conn in conns:
+            conn.send(("verify", origin, keys, cuts))
+        placed: list[tuple[tuple[int, int], list[Failure]]] = []
+        if keys is not None:
+            placed += self._verify_shared(shared, keys, cuts, position, head)
+        results = [_receive(conn) for conn in conns]
+
+        report = ZoneReport(origin.to_text())
+        for result in results:
+            report.failures += result[1]  # malformed RRSIGs, in file order
+        report.failures += head.failures
+        report.rrsets = head.rrsets + sum(result[3] for result in results)
+        report.signatures_verified = head.signatures_verified + sum(r[4] for r in results)
+        for k, result in enumerate(results):
+            placed += [((k, index), failures) for index, failures in result[2]]
+        for _, failures in sorted(placed, key=lambda item: item[0]):
+            report.failures += failures
+        return report
+
+    def _verify_shared(
+        self,
+        shared: ZoneData,
+        keys: ZoneKeys,
+        cuts: set[NameKey],
+        position: dict[Slot, tuple[int, int]],
+        head: ZoneReport,
+    ) -> list[tuple[tuple[int, int], list[Failure]]]:
+        apex = canonical_key(shared.origin)
+        placed = []
+        for (key, rdtype), rrset in shared.rrsets.items():
+            if rdtype == DNSKEY_TYPE and key == apex:
+                continue
+            part = ZoneReport(head.zone)
+            verify_zone_rrset(
+                shared, key, rdtype, rrset, keys, cuts, part,
+                now=self.now, backend=self.backend, policy=self.policy,
+            )  # fmt: skip
+            head.rrsets += part.rrsets
+            head.signatures_verified += part.signatures_verified
+            placed.append((position[(key, rdtype)], part.failures))
+        return placed
+
+
+class _WorkerFailed(Exception):
+    """A worker reported an unexpected error."""
+
+
+def _receive(conn: Connection) -> Any:
+    message = conn.recv()
+    if message[0] == "error":
+        raise _WorkerFailed(message[1])
+    return message
+
+
+def _worker(
+    conn: Connection, job: _Coordinator, start: int, end: int, state: tuple[Name, int]
+) -> None:
+    """One piece: read it, report its slots, send shared records, verify the rest."""
+    try:
+        _work(conn, job, start, end, state)
+    except BaseException as exc:  # report anything to the parent, which then goes serial
+        with contextlib.suppress(OSError):
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def _work(
+    conn: Connection, job: _Coordinator, start: int, end: int, state: tuple[Name, int]
+) -> None:
+    try:
+        records, end_origin, end_ttl = read_fast_chunk(
+            job.text[start:end], job.origin, state[0], state[1]
+        )
+    except Unsupported:
+        conn.send(("unsupported",))
+        return
+    local = build_zone_from_wire(records, dns.name.root, job.source)
+    soas = {key: name for name, key, _, rdtype, _, _ in records if rdtype == SOA_TYPE}
+    ns_owners = [key for (key, rdtype) in local.rrsets if rdtype == NS_TYPE]
+    slot_hashes = {hash(slot) for slot in local.rrsets} | {hash(slot) for slot in local.rrsigs}
+    conn.send(("summary", end_origin, end_ttl, soas, ns_owners, slot_hashes))
+
+    command, shared_hashes = conn.recv()
+    assert command == "gather"
+    shared_records = []
+    for record in records:
+        slot = (record[1], record[3])
+        if record[3] == RRSIG_TYPE and len(record[5]) >= 2:
+            slot = (record[1], int.from_bytes(record[5][:2], "big"))
+        if hash(slot) in shared_hashes and _slot(record) is not None:
+            shared_records.append(record)
+    first_index = {
+        slot: index for index, slot in enumerate(local.rrsets) if hash(slot) in shared_hashes
+    }
+    conn.send(("shared", shared_records, first_index))
+
+    command, origin, keys, cuts = conn.recv()
+    assert command == "verify"
+    local.origin = origin
+    malformed = ZoneReport(origin.to_text())
+    report_malformed(local, malformed)
+    placed: list[tuple[int, list[Failure]]] = []
+    report = ZoneReport(origin.to_text())
+    if keys is not None:
+        for index, ((key, rdtype), rrset) in enumerate(local.rrsets.items()):
+            if hash((key, rdtype)) in shared_hashes:
+                continue
+            before = len(report.failures)
+            verify_zone_rrset(
+                local, key, rdtype, rrset, keys, cuts, report,
+                now=job.now, backend=job.backend, policy=job.policy,
+            )  # fmt: skip
+            if len(report.failures) > before:
+                placed.append((index, report.failures[before:]))
+    conn.send(("done", malformed.failures, placed, report.rrsets, report.signatures_verified))
