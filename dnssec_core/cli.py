@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn, TextIO
@@ -24,8 +25,9 @@ from dnssec_core.dnssec.records import DNSKEY, DNSKEY_TYPE, DS, DS_TYPE
 from dnssec_core.timeutil import format_time, parse_time, wall_clock
 from dnssec_core.wire.errors import WireError
 from dnssec_core.wire.name import names_equal
-from dnssec_core.zone.reader import ZoneError, load_zone, parse_records, rdata_wire, read_text
-from dnssec_core.zone.verify import ZoneReport, verify_zone
+from dnssec_core.zone.parallel import verify_zone_text
+from dnssec_core.zone.reader import ZoneError, parse_records, rdata_wire, read_text
+from dnssec_core.zone.verify import ZoneReport
 
 EXIT_OK = 0
 EXIT_BOGUS = 1
@@ -57,6 +59,12 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="DSFILE",
         help="DS records for the zone; the DNSKEY RRset must be signed by a "
         "matching key (default: by a key with the SEP bit)",
+    )
+    verify.add_argument(
+        "--jobs",
+        type=_positive_int,
+        metavar="N",
+        help="processes that read and verify a large zone (default: one per core)",
     )
     _add_common(verify)
 
@@ -97,6 +105,12 @@ def _add_common(sub: argparse.ArgumentParser) -> None:
         help="treat RSASHA1 algorithms 5 and 7 as unsupported (VAL-ALG-04)",
     )
     sub.add_argument("--json", action="store_true", help="one JSON object on stdout")
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return int(text)
 
 
 def _read_input(path: str, stdin: TextIO) -> str:
@@ -152,8 +166,6 @@ def cmd_verify_zone(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: T
     backend = _backend(args.crypto)
     policy = AlgorithmPolicy(allow_sha1=not args.no_sha1) if args.no_sha1 else DEFAULT_POLICY
     text = _read_input(args.zonefile, stdin)
-    zone = load_zone(text, origin, args.zonefile)
-    ds = _read_ds(args.ds, zone.origin, stdin) if args.ds else None
     show_progress = err.isatty()
 
     def progress(done: int, total: int) -> None:
@@ -162,7 +174,20 @@ def cmd_verify_zone(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: T
             if done == total:
                 err.write("\n")
 
-    report = verify_zone(zone, now=now, backend=backend, ds=ds, policy=policy, progress=progress)
+    def ds(zone_origin: dns.name.Name) -> list[DS]:
+        return _read_ds(args.ds, zone_origin, stdin)
+
+    report = verify_zone_text(
+        text,
+        origin=origin,
+        source=args.zonefile,
+        now=now,
+        backend=backend,
+        ds=ds if args.ds else None,
+        policy=policy,
+        jobs=args.jobs,
+        progress=progress,
+    )
     if args.json:
         json.dump(report.as_json(), out)
         out.write("\n")
@@ -249,3 +274,7 @@ def main(
     except (UsageError, ZoneError) as exc:
         err.write(f"{PROG}: error: {' '.join(str(exc).split())}\n")
         return EXIT_USAGE
+    except BrokenPipeError:  # e.g. `dnssec-core ... | head`: stop quietly, like other tools
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
