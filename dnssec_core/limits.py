@@ -142,9 +142,9 @@ MAX_REFERRALS: Final = 32
 #: a dependency depth of 4; BIND's max-recursion-depth is 7).
 MAX_NS_RESOLUTION_DEPTH: Final = 4
 
-#: Messages sent (UDP and TCP, retries and NS-name lookups included) for one transport ask.
-#: SEC-LIM-05 (Unbound iterator.h: MAX_SENT_COUNT 32 per query, MAX_TARGET_COUNT 64 target
-#: lookups per query and its subqueries).
+#: Exchanges (one question to one server address: UDP, then TCP if truncated) for one
+#: transport ask, retries and NS-name lookups included.  SEC-LIM-05 (Unbound iterator.h:
+#: MAX_SENT_COUNT 32 per query, MAX_TARGET_COUNT 64 target lookups per query and subqueries).
 MAX_QUERIES_PER_ASK: Final = 64
 
 #: Wall-clock seconds one transport ask may take.  SEC-LIM-05 (policy: below

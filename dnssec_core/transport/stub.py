@@ -1,0 +1,126 @@
+"""Stub mode (``--resolver HOST[:PORT]``): every question goes to one recursive resolver.
+
+Queries carry RD (we want recursion), CD (SEC-NET-05: "give us the data, we validate it
+ourselves") and EDNS0 DO with a 1232-octet payload (SEC-NET-04).  The upstream's AD bit is
+ignored entirely: :class:`~dnssec_core.wire.message.Response` does not even carry it, so no
+verdict can depend on it (RFC 4035 §3.2.2, RFC 6840 §5.9).  The upstream is trusted for
+nothing but delivery; its answers are validated like any other.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from random import SystemRandom
+
+from dnssec_core import limits
+from dnssec_core.chain.types import Answer, FailureKind, LookupFailure, Query
+from dnssec_core.transport.wire_io import (
+    DNS_PORT,
+    Failure,
+    Server,
+    exchange,
+    make_query,
+    parse_server,
+    rcode_failure,
+    summarize,
+)
+from dnssec_core.wire.errors import WireError
+from dnssec_core.wire.message import from_dnspython, rcode_text
+
+
+class StubTransport:
+    """Ask one recursive resolver; ``ask`` never raises.
+
+    ``host`` is an IPv4 or IPv6 literal (no host names: resolving the resolver's name would
+    need a resolver).  Each question is tried ``attempts`` times (SEC-NET-06: at least twice)
+    while the answers are timeouts, network errors, malformed, SERVFAIL, REFUSED or FORMERR;
+    then a :class:`LookupFailure` says which.  NOERROR and NXDOMAIN answers are returned as
+    they are.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int = DNS_PORT,
+        *,
+        udp_timeout: float = limits.UDP_TIMEOUT_SECONDS,
+        tcp_timeout: float = limits.TCP_TIMEOUT_SECONDS,
+        attempts: int = limits.ATTEMPTS_PER_SERVER,
+        use_0x20: bool = False,
+    ) -> None:
+        if attempts < 1:
+            raise ValueError("attempts must be at least 1")
+        self.server = Server(host, port)
+        self.udp_timeout = udp_timeout
+        self.tcp_timeout = tcp_timeout
+        self.attempts = attempts
+        self.use_0x20 = use_0x20
+        self._rng = SystemRandom()
+        #: Messages sent so far (UDP and TCP), for the CLI's statistics.
+        self.queries_sent = 0
+
+    @classmethod
+    def from_spec(
+        cls,
+        spec: str,
+        *,
+        udp_timeout: float = limits.UDP_TIMEOUT_SECONDS,
+        tcp_timeout: float = limits.TCP_TIMEOUT_SECONDS,
+        attempts: int = limits.ATTEMPTS_PER_SERVER,
+        use_0x20: bool = False,
+    ) -> StubTransport:
+        """``--resolver HOST[:PORT]``; raises :class:`ValueError` with a one-line message."""
+        server = parse_server(spec)
+        return cls(
+            server.address,
+            server.port,
+            udp_timeout=udp_timeout,
+            tcp_timeout=tcp_timeout,
+            attempts=attempts,
+            use_0x20=use_0x20,
+        )
+
+    def ask(self, query: Query) -> Answer:
+        try:
+            return self._ask(query)
+        except Exception as exc:  # fail closed: a bug here is a failed lookup, not a crash
+            return LookupFailure(
+                FailureKind.NETWORK,
+                f"internal transport error: {type(exc).__name__}: {exc}",
+                1,
+                (str(self.server),),
+            )
+
+    def _ask(self, query: Query) -> Answer:
+        failures: list[Failure] = []
+        for _ in range(self.attempts):
+            message = make_query(
+                query.name,
+                query.rdtype,
+                recursion_desired=True,
+                randomize_case=self._rng if self.use_0x20 else None,
+            )
+            result = exchange(
+                message,
+                self.server,
+                udp_timeout=self.udp_timeout,
+                tcp_timeout=self.tcp_timeout,
+                exact_case=self.use_0x20,
+            )
+            self.queries_sent += result.sent
+            outcome = result.outcome
+            if isinstance(outcome, Failure):
+                failures.append(outcome)
+                continue
+            kind = rcode_failure(outcome.rcode())
+            if kind is not None:
+                failures.append(Failure(kind, f"rcode {rcode_text(outcome.rcode())}"))
+                continue
+            try:
+                response = from_dnspython(outcome, server=str(self.server))
+            except WireError as exc:
+                failures.append(Failure(FailureKind.MALFORMED, str(exc)))
+                continue
+            return dataclasses.replace(response, qname=query.name)
+        return summarize(failures, (self.server,), prefix=f"resolver {self.server}")
+
