@@ -193,6 +193,12 @@ class NsecProofs:
         ruled = _ancestor_rule(cover, wildcard, self.apex, used)
         if ruled is not None:
             return ruled
+        if is_strict_subdomain(cover.next, wildcard):
+            # RFC 4592, "Empty Non-terminal Wildcard Domain Name": *.<ce> exists without data,
+            # so the answer is NODATA, not NXDOMAIN (NSEC-09 applied to the wildcard).
+            return failed(Reason.DENIAL_WILDCARD_EXISTS, proof,
+                          f"the wildcard {wildcard} exists as an empty non-terminal above "
+                          f"{cover.next}", ce, used)
         return proven(proof, f"{qname} does not exist; no wildcard at {ce}", ce, used)
 
     def _compact(self, match: NSEC, qname: Name) -> Denial | None:
@@ -234,6 +240,14 @@ class NsecProofs:
         if wild is not None:
             return self._types_absent(wild, qname, qtype, Proof.WILDCARD_NO_DATA, ce,
                                       (*used, wild.owner))
+        wild_cover = self.covering(wildcard)
+        if wild_cover is not None and is_strict_subdomain(wild_cover.next, wildcard):
+            # The wildcard is an empty non-terminal: it matches, with no types at all.
+            used = used if wild_cover.owner in used else (*used, wild_cover.owner)
+            ruled = _ancestor_rule(wild_cover, wildcard, self.apex, used)
+            return ruled or proven(Proof.WILDCARD_NO_DATA,
+                                   f"the wildcard {wildcard} that applies to {qname} is an "
+                                   "empty non-terminal", ce, used)
         if accept_name_error:
             return self._no_wildcard(qname, ce, used, Proof.NAME_ERROR)
         return failed(Reason.DENIAL_NO_MATCH, Proof.NO_DATA,
