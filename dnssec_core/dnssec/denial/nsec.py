@@ -226,7 +226,7 @@ class NsecProofs:
         if cover is None:
             return failed(Reason.DENIAL_NO_MATCH, Proof.NO_DATA,
                           f"no NSEC matches or covers {qname}")
-        used = (cover.owner,)
+        used: tuple[Name, ...] = (cover.owner,)
         ruled = _ancestor_rule(cover, qname, self.apex, used)
         if ruled is not None:
             return ruled
