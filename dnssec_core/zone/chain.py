@@ -1,0 +1,334 @@
+"""Zone-level NSEC / NSEC3 chain checks for ``verify-zone``.
+
+Signatures alone do not make a zone's denials work: the chain must also be complete, ordered
+and truthful.  :func:`check_chain` reports, as :class:`~dnssec_core.zone.verify.Failure`\\ s:
+
+NSEC (RFC 4035 §2.3, RFC 4034 §4.1):
+
+* every owner with authoritative data — delegation points included, glue and empty
+  non-terminals excluded — has exactly one NSEC (``denial-chain-name-missing``), and no NSEC
+  exists elsewhere (``denial-chain-name-extra``);
+* each NSEC's Next Domain Name is the next owner in canonical order and the last one points
+  back to the apex (``denial-chain-broken``; NSEC-02);
+* each type bitmap lists exactly the types present, plus NSEC and RRSIG
+  (``denial-chain-bitmap-mismatch``).
+
+NSEC3 (RFC 5155 §7.1, §3, §4):
+
+* the apex NSEC3PARAM names a known hash algorithm with flags 0, and every NSEC3 has its
+  algorithm, iterations and salt (``nsec3param-mismatch``); iterations above the RFC 9276
+  cap are reported (``nsec3-iterations-over-cap``, EDE 27), above the hard limit the chain is
+  not hashed (``nsec3-iterations-over-hard-limit``);
+* every owner with authoritative data and every empty non-terminal has an NSEC3 whose owner is
+  its hash (``denial-chain-name-missing``), except unsigned delegations (and empty
+  non-terminals leading only to them) inside an Opt-Out span; one left out of a span without
+  Opt-Out is ``nsec3-opt-out-mismatch``; an NSEC3 matching no name is
+  ``denial-chain-name-extra``;
+* sorted by owner hash, each Next Hashed Owner Name is the next owner hash, wrapping to the
+  first (``denial-chain-broken``);
+* each type bitmap lists exactly the types present at the original name, plus RRSIG where
+  that name has signed data (``denial-chain-bitmap-mismatch``).
+
+Malformed NSEC/NSEC3/NSEC3PARAM RDATA is ``denial-record-malformed``.  Failures come sorted by
+owner (canonical order) so reports are stable.  The checks read the zone data only; they use
+the denial module's decoders, bitmap and hash, never dnspython's.
+
+:func:`check_chain_records` is the same check on a slimmer input (owner names with their types
+plus the NSEC/NSEC3/NSEC3PARAM RRsets), for callers that do not hold a whole
+:class:`~dnssec_core.zone.reader.ZoneData`, such as a parallel reader.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from dns.name import Name
+
+from dnssec_core.dnssec.denial.nsec import NSEC
+from dnssec_core.dnssec.denial.nsec3 import (
+    NSEC3,
+    SHA1_HASH_ALGORITHM,
+    b32hex_encode,
+    iterated_hash,
+)
+from dnssec_core.dnssec.denial.policy import DEFAULT_POLICY, DenialPolicy
+from dnssec_core.dnssec.denial.result import (
+    DS_TYPE,
+    NS_TYPE,
+    NSEC3_TYPE,
+    NSEC3PARAM_TYPE,
+    NSEC_TYPE,
+    RRSIG_TYPE,
+)
+from dnssec_core.verdict import Reason, bogus
+from dnssec_core.wire.errors import WireError
+from dnssec_core.wire.name import canonical_key
+from dnssec_core.wire.rrset import RRset
+from dnssec_core.zone.reader import NameKey, ZoneData
+from dnssec_core.zone.verify import Failure
+
+#: Types the chain is built from; they are not "data" of the names they describe.
+_DENIAL_TYPES = frozenset({NSEC_TYPE, NSEC3_TYPE, RRSIG_TYPE})
+
+
+@dataclass(frozen=True)
+class _Names:
+    """What the zone holds, as the chain must describe it."""
+
+    apex: Name
+    #: authoritative owners with data → (name, authoritative types)
+    data: dict[NameKey, tuple[Name, frozenset[int]]]
+    #: empty non-terminals between the apex and those owners
+    ents: dict[NameKey, Name]
+    #: delegation points without DS (may be left out of an Opt-Out NSEC3 chain)
+    unsigned_cuts: set[NameKey]
+
+
+def check_chain(zone: ZoneData, policy: DenialPolicy = DEFAULT_POLICY) -> list[Failure]:
+    """The NSEC or NSEC3 chain checks of ``verify-zone`` for one zone (see the module doc)."""
+    owners: dict[NameKey, tuple[Name, set[int]]] = {}
+    denial: list[RRset] = []
+    for (key, rdtype), rrset in zone.rrsets.items():
+        entry = owners.setdefault(key, (rrset.owner, set()))
+        entry[1].add(rdtype)
+        if rdtype in (NSEC_TYPE, NSEC3_TYPE, NSEC3PARAM_TYPE):
+            denial.append(rrset)
+    frozen = {key: (name, frozenset(types)) for key, (name, types) in owners.items()}
+    return check_chain_records(zone.origin, frozen, denial, policy)
+
+
+def check_chain_records(origin: Name, owners: Mapping[NameKey, tuple[Name, frozenset[int]]],
+                        denial: Iterable[RRset], policy: DenialPolicy = DEFAULT_POLICY
+                        ) -> list[Failure]:
+    """:func:`check_chain` on owner names with their RR types (RRSIG not needed) and the
+    zone's NSEC, NSEC3 and NSEC3PARAM RRsets."""
+    names = _names(origin, owners)
+    denial = list(denial)
+    nsecs = [r for r in denial if r.rdtype == NSEC_TYPE]
+    nsec3s = [r for r in denial if r.rdtype == NSEC3_TYPE]
+    params = [r for r in denial if r.rdtype == NSEC3PARAM_TYPE]
+    failures: list[tuple[NameKey, Failure]] = []
+    if nsecs or not (nsec3s or params):
+        failures += _check_nsec(names, nsecs)
+    if nsec3s or params:
+        failures += _check_nsec3(names, nsec3s, params, policy)
+    failures.sort(key=lambda item: item[0])
+    return [failure for _, failure in failures]
+
+
+def _fail(owner: Name, rdtype: int, reason: Reason, detail: str) -> tuple[NameKey, Failure]:
+    return canonical_key(owner), Failure.from_verdict(owner, rdtype, bogus(reason, detail))
+
+
+def _names(origin: Name, owners: Mapping[NameKey, tuple[Name, frozenset[int]]]) -> _Names:
+    apex = canonical_key(origin)
+    cuts = {k for k, (_, t) in owners.items() if NS_TYPE in t and k != apex}
+    data: dict[NameKey, tuple[Name, frozenset[int]]] = {}
+    for key, (name, types) in owners.items():
+        if key[: len(apex)] != apex:
+            continue
+        depth = next((d for d in range(len(apex) + 1, len(key) + 1) if key[:d] in cuts), None)
+        if depth is not None and depth < len(key):
+            continue  # below a zone cut: glue or occluded data (RFC 4035 §2.2)
+        kept = types - _DENIAL_TYPES - {NSEC3PARAM_TYPE} if depth is None else (
+            types & {NS_TYPE, DS_TYPE})
+        if key == apex:
+            kept |= types & {NSEC3PARAM_TYPE}
+        if kept:
+            data[key] = (name, frozenset(kept))
+    ents: dict[NameKey, Name] = {}
+    for key, (name, _) in data.items():
+        for size in range(len(apex) + 1, len(key)):
+            if key[:size] not in data:
+                ents.setdefault(key[:size], Name(name.labels[len(key) - size :]))
+    unsigned = {k for k in cuts if k in data and DS_TYPE not in data[k][1]}
+    return _Names(origin, data, ents, unsigned)
+
+
+def _bitmap_failure(owner: Name, rdtype: int, found: frozenset[int], expected: frozenset[int]
+                    ) -> tuple[NameKey, Failure] | None:
+    if found == expected:
+        return None
+    extra, missing = sorted(found - expected), sorted(expected - found)
+    return _fail(owner, rdtype, Reason.CHAIN_BITMAP_MISMATCH,
+                 f"type bitmap lists {extra} not present, lacks {missing} present")
+
+
+# -- NSEC --------------------------------------------------------------------------------------
+
+
+def _check_nsec(names: _Names, rrsets: list[RRset]) -> list[tuple[NameKey, Failure]]:
+    failures: list[tuple[NameKey, Failure]] = []
+    chain: list[tuple[NameKey, NSEC]] = []
+    for rrset in rrsets:
+        if len(rrset.rdatas) != 1:
+            failures.append(_fail(rrset.owner, NSEC_TYPE, Reason.CHAIN_BROKEN,
+                                  f"{len(rrset.rdatas)} NSEC records at one owner"))
+        try:
+            record = NSEC.from_rdata(rrset.owner, rrset.rdatas[0])
+        except WireError as exc:
+            failures.append(_fail(rrset.owner, NSEC_TYPE, Reason.DENIAL_MALFORMED, str(exc)))
+            continue
+        key = canonical_key(rrset.owner)
+        chain.append((key, record))  # linked in even when it should not exist at all
+        if key not in names.data:
+            failures.append(_fail(rrset.owner, NSEC_TYPE, Reason.CHAIN_NAME_EXTRA,
+                                  "NSEC at a name without authoritative data"))
+            continue
+        expected = names.data[key][1] | {NSEC_TYPE, RRSIG_TYPE}
+        mismatch = _bitmap_failure(rrset.owner, NSEC_TYPE, record.types, expected)
+        if mismatch:
+            failures.append(mismatch)
+    present = {key for key, _ in chain}
+    for key, (name, _) in names.data.items():
+        if key not in present:
+            failures.append(_fail(name, NSEC_TYPE, Reason.CHAIN_NAME_MISSING,
+                                  "authoritative name without an NSEC record"))
+    chain.sort(key=lambda item: item[0])
+    for index, (_, record) in enumerate(chain):
+        following = chain[(index + 1) % len(chain)][1].owner
+        if canonical_key(record.next) != canonical_key(following):
+            failures.append(_fail(record.owner, NSEC_TYPE, Reason.CHAIN_BROKEN,
+                                  f"next name {record.next} but the next NSEC owner is "
+                                  f"{following}"))
+    if chain and canonical_key(chain[0][1].owner) != canonical_key(names.apex):
+        failures.append(_fail(names.apex, NSEC_TYPE, Reason.CHAIN_BROKEN,
+                              "the chain does not start at the apex"))
+    return failures
+
+
+# -- NSEC3 -------------------------------------------------------------------------------------
+
+
+def _check_nsec3(names: _Names, rrsets: list[RRset], params_rrsets: list[RRset],
+                 policy: DenialPolicy) -> list[tuple[NameKey, Failure]]:
+    failures: list[tuple[NameKey, Failure]] = []
+    apex = names.apex
+    params: list[tuple[int, int, bytes]] = []
+    for rrset in params_rrsets:
+        for rdata in rrset.rdatas:
+            if len(rdata) < 5 or len(rdata) != 5 + rdata[4]:
+                failures.append(_fail(rrset.owner, NSEC3PARAM_TYPE, Reason.DENIAL_MALFORMED,
+                                      "NSEC3PARAM RDATA length does not match its salt"))
+                continue
+            algorithm, flags = rdata[0], rdata[1]
+            iterations, salt = int.from_bytes(rdata[2:4], "big"), rdata[5:]
+            if canonical_key(rrset.owner) != canonical_key(apex):
+                failures.append(_fail(rrset.owner, NSEC3PARAM_TYPE, Reason.CHAIN_PARAMS_MISMATCH,
+                                      "NSEC3PARAM away from the zone apex"))
+            elif algorithm != SHA1_HASH_ALGORITHM or flags != 0:
+                failures.append(_fail(apex, NSEC3PARAM_TYPE, Reason.CHAIN_PARAMS_MISMATCH,
+                                      f"NSEC3PARAM hash algorithm {algorithm}, flags {flags}: "
+                                      "want 1 and 0 (RFC 5155 §4.1)"))
+            else:
+                params.append((algorithm, iterations, salt))
+    records: list[NSEC3] = []
+    apex_depth = len(canonical_key(apex))
+    for rrset in rrsets:
+        key = canonical_key(rrset.owner)
+        if len(key) != apex_depth + 1 or key[:apex_depth] != canonical_key(apex):
+            failures.append(_fail(rrset.owner, NSEC3_TYPE, Reason.CHAIN_NAME_EXTRA,
+                                  "NSEC3 owner is not one label below the apex"))
+            continue
+        for rdata in rrset.rdatas:
+            try:
+                records.append(NSEC3.from_rdata(rrset.owner, rdata))
+            except WireError as exc:
+                failures.append(_fail(rrset.owner, NSEC3_TYPE, Reason.DENIAL_MALFORMED,
+                                      str(exc)))
+    if not params:
+        if not any(f.type == "NSEC3PARAM" for _, f in failures):
+            failures.append(_fail(apex, NSEC3PARAM_TYPE, Reason.CHAIN_PARAMS_MISMATCH,
+                                  "NSEC3 records but no usable NSEC3PARAM at the apex"))
+        return failures
+    for record in records:
+        if record.params not in params:
+            failures.append(_fail(record.owner, NSEC3_TYPE, Reason.CHAIN_PARAMS_MISMATCH,
+                                  f"hash {record.algorithm}, {record.iterations} iterations, "
+                                  f"salt {record.salt.hex() or '-'} match no NSEC3PARAM"))
+    for chain_params in dict.fromkeys(params):
+        chain = [r for r in records if r.params == chain_params]
+        failures += _check_nsec3_chain(names, chain, chain_params, policy)
+    return failures
+
+
+def _check_nsec3_chain(names: _Names, chain: list[NSEC3], params: tuple[int, int, bytes],
+                       policy: DenialPolicy) -> list[tuple[NameKey, Failure]]:
+    failures: list[tuple[NameKey, Failure]] = []
+    apex = names.apex
+    _, iterations, salt = params
+    over = policy.check_iterations(iterations)
+    if over is not None:
+        failures.append(_fail(apex, NSEC3PARAM_TYPE, over.reason, over.detail))
+        if iterations > policy.bogus_above:
+            return failures  # not hashing every name that many times
+    by_hash: dict[bytes, NSEC3] = {}
+    for record in chain:
+        if record.owner_hash in by_hash:
+            failures.append(_fail(record.owner, NSEC3_TYPE, Reason.CHAIN_BROKEN,
+                                  "two NSEC3 records with one owner hash"))
+        by_hash[record.owner_hash] = record
+    ordered = sorted(by_hash.values(), key=lambda r: r.owner_hash)
+    hashes = [r.owner_hash for r in ordered]
+    for index, record in enumerate(ordered):
+        following = ordered[(index + 1) % len(ordered)]
+        if record.next_hash != following.owner_hash:
+            failures.append(_fail(record.owner, NSEC3_TYPE, Reason.CHAIN_BROKEN,
+                                  f"next hashed owner {b32hex_encode(record.next_hash)} but the "
+                                  f"next NSEC3 is {b32hex_encode(following.owner_hash)}"))
+    described: set[bytes] = set()
+    expected: dict[bytes, tuple[Name, frozenset[int]]] = {}
+    for name, types in names.data.values():
+        expected[iterated_hash(name, salt, iterations)] = (name, types)
+    for name in names.ents.values():
+        expected.setdefault(iterated_hash(name, salt, iterations), (name, frozenset()))
+    optional = _optional(names)
+    for digest, (name, types) in expected.items():
+        found = by_hash.get(digest)
+        if found is None:
+            if canonical_key(name) in optional:
+                cover = _covering(ordered, hashes, digest)
+                if cover is not None and not cover.opt_out:
+                    failures.append(_fail(name, NSEC3_TYPE, Reason.CHAIN_OPT_OUT_MISMATCH,
+                                          f"left out of the chain, but the NSEC3 "
+                                          f"{cover.owner} covering it has no Opt-Out"))
+                continue
+            failures.append(_fail(name, NSEC3_TYPE, Reason.CHAIN_NAME_MISSING,
+                                  f"no NSEC3 owned by its hash {b32hex_encode(digest)}"))
+            continue
+        described.add(digest)
+        # RRSIG at the original name: every authoritative RRset is signed except the NS
+        # RRset of a delegation, so all but empty non-terminals and unsigned delegations.
+        signed = bool(types) and canonical_key(name) not in names.unsigned_cuts
+        want = types | ({RRSIG_TYPE} if signed else frozenset())
+        mismatch = _bitmap_failure(found.owner, NSEC3_TYPE, found.types, want)
+        if mismatch:
+            failures.append(mismatch)
+    for digest, record in by_hash.items():
+        if digest not in described:
+            failures.append(_fail(record.owner, NSEC3_TYPE, Reason.CHAIN_NAME_EXTRA,
+                                  "NSEC3 whose owner hash is no name in the zone"))
+    return failures
+
+
+def _optional(names: _Names) -> set[NameKey]:
+    """Names an Opt-Out chain may leave out (RFC 5155 §7.1): unsigned delegations, and empty
+    non-terminals all of whose descendants with data are unsigned delegations."""
+    apex = len(canonical_key(names.apex))
+    needed: set[NameKey] = set()  # empty non-terminals above some signed data
+    for key in names.data:
+        if key not in names.unsigned_cuts:
+            needed.update(key[:size] for size in range(apex + 1, len(key)))
+    return names.unsigned_cuts | (names.ents.keys() - needed)
+
+
+def _covering(ordered: list[NSEC3], hashes: list[bytes], digest: bytes) -> NSEC3 | None:
+    """The NSEC3 before ``digest`` in hash order (the last one wraps around)."""
+    if not ordered:
+        return None
+    return ordered[bisect_left(hashes, digest) - 1]
+
+
+__all__ = ["check_chain", "check_chain_records"]
