@@ -3,10 +3,13 @@
 A transport has one method, ``ask(query) -> Response | LookupFailure``, which blocks and never
 raises; :func:`dnssec_core.driver.resolve` loops it against the sans-I/O engine:
 
+- :class:`IterativeTransport` resolves from the root hints (``--root-hints FILE``, the
+  built-in IANA hints by default);
 - :class:`StubTransport` forwards to one recursive resolver (``--resolver HOST[:PORT]``) with
   CD set and ignores its AD bit.
 """
 
+from dnssec_core.transport.iterative import IterativeTransport
 from dnssec_core.transport.roothints import (
     RootHints,
     RootHintsError,
@@ -18,6 +21,7 @@ from dnssec_core.transport.stub import StubTransport
 from dnssec_core.transport.wire_io import Server, parse_server
 
 __all__ = [
+    "IterativeTransport",
     "RootHints",
     "RootHintsError",
     "Server",

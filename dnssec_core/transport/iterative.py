@@ -1,0 +1,579 @@
+"""Iterative resolution from the root hints (RFC 1034 §4.3.2, §5.3.3), for the validator.
+
+``IterativeTransport.ask(Query(name, type))`` returns the response of the servers authoritative
+for exactly that question, as they sent it, or a :class:`LookupFailure`:
+
+- it starts at the deepest zone cut it knows (the root hints at first) and follows referrals —
+  a response without AA whose authority section holds the NS RRset of a zone strictly below the
+  current one and containing the name (RFC 1034 §4.3.2 step 3b);
+- DS is the parent's data (RFC 4035 §3.1.4.1): a DS question starts above its owner, and a
+  referral *to the DS owner itself* means the servers asked are the parent's, so their answer
+  is final (it carries the DS RRset or the proof that there is none);
+- CNAME and DNAME answers are returned as they are: the engine follows aliases itself;
+- SEC-NET-02 (RFC 5452 §6, RFC 2181 §5.4.1): the answer and authority sections are cut down to
+  records at or below the zone whose servers were asked, and glue is used only when its owner
+  is inside that zone; a referral must point strictly down, towards the name;
+- NS names without usable glue are resolved here, A first, then AAAA (bounded nesting, with a
+  dependency-loop check);
+- each zone's addresses are tried in turn on timeout, network error, malformed answer,
+  SERVFAIL, REFUSED, FORMERR or a lame answer; every failed address is retried once more
+  (SEC-NET-06) before the question fails with the most frequent reason;
+- every bound is in :mod:`dnssec_core.limits`; an exceeded one gives ``LookupFailure(LIMIT)``
+  with the reason, never a hang.
+
+Delegations (NS names with their in-bailiwick glue) and NS-name addresses are cached per
+transport object — one per process in the CLI — in bounded dictionaries, with the TTL capped.
+Nothing cached is trusted for validation: it only chooses which servers to ask.
+
+QNAME minimisation (RFC 9156) is available and off by default: below each zone cut the next
+label is asked with QTYPE A until a referral, NXDOMAIN or another unexpected answer sends the
+full question to the same servers.
+
+For tests and lab worlds every server address is contacted on ``port`` (53 in the real DNS,
+where glue cannot carry a port).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from random import Random, SystemRandom
+from typing import Generic, TypeVar
+
+import dns.flags
+import dns.message
+import dns.name
+import dns.rdatatype
+import dns.rrset
+from dns.name import Name
+
+from dnssec_core import limits
+from dnssec_core.chain.types import Answer, FailureKind, LookupFailure, Query
+from dnssec_core.transport.roothints import RootHints, builtin_root_hints
+from dnssec_core.transport.wire_io import (
+    DNS_PORT,
+    Failure,
+    Server,
+    exchange,
+    make_query,
+    rcode_failure,
+    summarize,
+)
+from dnssec_core.wire.errors import WireError
+from dnssec_core.wire.message import Rcode, from_dnspython, rcode_text
+from dnssec_core.wire.name import canonical_key, is_subdomain, names_equal
+
+A_TYPE = 1
+NS_TYPE = 2
+CNAME_TYPE = 5
+SOA_TYPE = 6
+AAAA_TYPE = 28
+DNAME_TYPE = 39
+DS_TYPE = 43
+
+_Key = tuple[bytes, ...]
+_V = TypeVar("_V")
+
+
+class _LimitExceeded(Exception):
+    """A per-ask bound is spent; ends the whole ask with ``LookupFailure(LIMIT)``."""
+
+
+class _BoundedCache(Generic[_V]):
+    """A dictionary with expiry times and at most ``entries`` items (oldest dropped first)."""
+
+    def __init__(self, entries: int, clock: Callable[[], float]) -> None:
+        self.entries = entries
+        self.clock = clock
+        self._items: dict[_Key, tuple[_V, float]] = {}
+
+    def get(self, key: _Key) -> _V | None:
+        item = self._items.get(key)
+        if item is None:
+            return None
+        if item[1] <= self.clock():
+            del self._items[key]
+            return None
+        return item[0]
+
+    def put(self, key: _Key, value: _V, ttl: int) -> None:
+        ttl = min(ttl, limits.TRANSPORT_CACHE_MAX_TTL_SECONDS)
+        if ttl <= 0 or self.entries <= 0:
+            return
+        self._items.pop(key, None)
+        while len(self._items) >= self.entries:
+            del self._items[next(iter(self._items))]
+        self._items[key] = (value, self.clock() + ttl)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@dataclass(frozen=True)
+class _Delegation:
+    """A zone cut: the zone, its NS names and the glue addresses usable for them."""
+
+    zone: Name
+    ns_names: tuple[Name, ...]
+    glue: dict[_Key, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass
+class _Run:
+    """Bookkeeping for one ``ask``: the exchange budget, the deadline, what was tried."""
+
+    deadline: float
+    max_exchanges: int
+    clock: Callable[[], float]
+    exchanges: int = 0
+    messages: int = 0
+    servers: list[str] = field(default_factory=list)
+    in_progress: set[_Key] = field(default_factory=set)
+
+    def charge(self, server: Server) -> float:
+        """Count one exchange with ``server``; returns the seconds left in the ask."""
+        if self.exchanges >= self.max_exchanges:
+            raise _LimitExceeded(
+                f"more than {self.max_exchanges} queries for one question (SEC-LIM-05)"
+            )
+        remaining = self.deadline - self.clock()
+        if remaining <= 0:
+            raise _LimitExceeded("wall-clock budget for one question spent (SEC-LIM-05)")
+        self.exchanges += 1
+        if str(server) not in self.servers:
+            self.servers.append(str(server))
+        return remaining
+
+
+@dataclass
+class _Notes:
+    """Why NS names of one zone gave no address; ``limited`` when a bound was the cause."""
+
+    lines: list[str] = field(default_factory=list)
+    limited: bool = False
+
+
+class _Kind(enum.Enum):
+    FINAL = "final"
+    REFERRAL = "referral"
+
+
+@dataclass
+class _Step:
+    kind: _Kind
+    message: dns.message.Message
+    server: Server
+    delegation: _Delegation | None = None
+
+
+class IterativeTransport:
+    """Resolve each question iteratively from the root; ``ask`` never raises.
+
+    One object per process: it keeps the caches.  Not thread-safe (one ``ask`` at a time).
+
+    Parameters (all keyword-only except ``root_hints``; defaults from :mod:`dnssec_core.limits`):
+
+    - ``root_hints``: where to start (default: the built-in IANA hints);
+    - ``port``: destination port for every authority (53; tests serve on a high port);
+    - ``udp_timeout`` / ``tcp_timeout``: seconds per attempt (SEC-NET-03);
+    - ``attempts``: tries per server address, at least 2 by default (SEC-NET-06);
+    - ``qname_minimisation``: RFC 9156, off by default; ``use_0x20``: SEC-NET-07, off;
+    - ``ipv4`` / ``ipv6``: address families to use;
+    - ``max_queries``, ``max_referrals``, ``max_ns_depth``, ``ask_seconds``: per-ask bounds;
+    - ``cache_entries``: size of each cache; ``rng``: orders the servers (default
+      :class:`random.SystemRandom`; query IDs always come from :mod:`secrets`);
+      ``clock``: a monotonic clock for deadlines and cache expiry.
+    """
+
+    def __init__(
+        self,
+        root_hints: RootHints | None = None,
+        *,
+        port: int = DNS_PORT,
+        udp_timeout: float = limits.UDP_TIMEOUT_SECONDS,
+        tcp_timeout: float = limits.TCP_TIMEOUT_SECONDS,
+        attempts: int = limits.ATTEMPTS_PER_SERVER,
+        qname_minimisation: bool = False,
+        use_0x20: bool = False,
+        ipv4: bool = True,
+        ipv6: bool = True,
+        max_queries: int = limits.MAX_QUERIES_PER_ASK,
+        max_referrals: int = limits.MAX_REFERRALS,
+        max_ns_depth: int = limits.MAX_NS_RESOLUTION_DEPTH,
+        ask_seconds: float = limits.ASK_WALL_CLOCK_SECONDS,
+        cache_entries: int = limits.TRANSPORT_CACHE_ENTRIES,
+        rng: Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if attempts < 1:
+            raise ValueError("attempts must be at least 1")
+        if not (ipv4 or ipv6):
+            raise ValueError("at least one of ipv4 and ipv6 must be enabled")
+        if not 0 < port < 65536:
+            raise ValueError(f"port {port} is outside 1..65535")
+        self.root_hints = root_hints if root_hints is not None else builtin_root_hints()
+        self.port = port
+        self.udp_timeout = udp_timeout
+        self.tcp_timeout = tcp_timeout
+        self.attempts = attempts
+        self.qname_minimisation = qname_minimisation
+        self.use_0x20 = use_0x20
+        self.ipv4 = ipv4
+        self.ipv6 = ipv6
+        self.max_queries = max_queries
+        self.max_referrals = max_referrals
+        self.max_ns_depth = max_ns_depth
+        self.ask_seconds = ask_seconds
+        self.rng = rng if rng is not None else SystemRandom()
+        self.clock = clock
+        self._root = _Delegation(
+            dns.name.root,
+            tuple(name for name, _ in self.root_hints.servers),
+            {canonical_key(name): addrs for name, addrs in self.root_hints.servers},
+        )
+        self._delegations: _BoundedCache[_Delegation] = _BoundedCache(cache_entries, clock)
+        self._addresses: _BoundedCache[tuple[str, ...]] = _BoundedCache(cache_entries, clock)
+        #: Messages sent so far (UDP and TCP), for the CLI's statistics.
+        self.queries_sent = 0
+
+    # -- the boundary -------------------------------------------------------------------------
+
+    def ask(self, query: Query) -> Answer:
+        """The authoritative response to ``query`` (see the module docstring), or why not."""
+        run = _Run(self.clock() + self.ask_seconds, self.max_queries, self.clock)
+        try:
+            step = self._resolve(query.name, query.rdtype, run, depth=0)
+            if isinstance(step, LookupFailure):
+                return step
+            try:
+                response = from_dnspython(step.message, server=str(step.server))
+            except WireError as exc:
+                return LookupFailure(
+                    FailureKind.MALFORMED, str(exc), run.exchanges, tuple(run.servers)
+                )
+            return dataclasses.replace(response, qname=query.name)
+        except _LimitExceeded as exc:
+            return LookupFailure(
+                FailureKind.LIMIT, f"{query}: {exc}", run.exchanges, tuple(run.servers)
+            )
+        except Exception as exc:  # fail closed: a bug here is a failed lookup, not a crash
+            return LookupFailure(
+                FailureKind.NETWORK,
+                f"{query}: internal transport error: {type(exc).__name__}: {exc}",
+                run.exchanges,
+                tuple(run.servers),
+            )
+        finally:
+            self.queries_sent += run.messages
+
+    # -- one question, zone cut by zone cut ------------------------------------------------------
+
+    def _resolve(self, qname: Name, qtype: int, run: _Run, depth: int) -> _Step | LookupFailure:
+        start = qname.parent() if qtype == DS_TYPE and qname != dns.name.root else qname
+        delegation = self._closest(start)
+        referrals = 0
+        minimise = self.qname_minimisation
+        minimised = 0
+        last_asked: Name | None = None  # the last minimised name asked at this delegation
+        while True:
+            ask_name, ask_type = qname, qtype
+            if minimise and minimised < limits.MAX_MINIMISE_COUNT:
+                below = _next_name(delegation.zone, last_asked, qname)
+                if below is not None:
+                    ask_name, ask_type = below, A_TYPE
+            is_minimised = ask_name is not qname
+            step = self._ask_zone(delegation, ask_name, ask_type, run, depth)
+            if isinstance(step, LookupFailure):
+                if is_minimised:  # RFC 9156 §3: fall back to the full question
+                    minimise = False
+                    continue
+                return step
+            if step.kind is _Kind.REFERRAL:
+                referrals += 1
+                if referrals > self.max_referrals:
+                    raise _LimitExceeded(
+                        f"more than {self.max_referrals} referrals for {qname} (SEC-LIM-05)"
+                    )
+                assert step.delegation is not None
+                delegation = step.delegation
+                last_asked = None
+                continue
+            if is_minimised:
+                if int(step.message.rcode()) == Rcode.NOERROR and not _has_alias(step.message):
+                    minimised += 1  # an empty non-terminal or a name in this zone: go deeper
+                    last_asked = ask_name
+                    continue
+                minimise = False  # NXDOMAIN, an alias, ...: ask the real question here
+                continue
+            return step
+
+    def _closest(self, name: Name) -> _Delegation:
+        """The deepest cached zone cut at or above ``name`` (the root hints at worst)."""
+        key = canonical_key(name)
+        for size in range(len(key), 0, -1):
+            found = self._delegations.get(key[:size])
+            if found is not None:
+                return found
+        return self._root
+
+    # -- one zone's servers ------------------------------------------------------------------
+
+    def _ask_zone(
+        self, delegation: _Delegation, qname: Name, qtype: int, run: _Run, depth: int
+    ) -> _Step | LookupFailure:
+        """Ask ``delegation``'s servers until one gives a usable answer (SEC-NET-06)."""
+        names = list(delegation.ns_names)
+        self.rng.shuffle(names)
+        candidates: list[Server] = []
+        unresolved: list[Name] = []
+        known: list[str] = []
+        for name in names:
+            addresses = delegation.glue.get(canonical_key(name)) or self._addresses.get(
+                canonical_key(name)
+            )
+            if addresses:
+                known.extend(addresses)
+            else:
+                unresolved.append(name)
+        self._add(candidates, known)
+        unresolved = unresolved[: limits.MAX_NS_NAMES_RESOLVED_PER_ZONE]
+        notes = _Notes()
+        failures: list[Failure] = []
+        failed: list[Server] = []
+        index = 0
+        while True:  # first round: each address once, resolving glueless NS names as needed
+            if index == len(candidates):
+                if not unresolved or len(candidates) >= limits.MAX_ADDRESSES_PER_ZONE:
+                    break
+                self._add(candidates, self._ns_addresses(unresolved.pop(0), run, depth, notes))
+                continue
+            server = candidates[index]
+            index += 1
+            step = self._try(server, delegation, qname, qtype, run)
+            if isinstance(step, _Step):
+                return step
+            failures.append(step)
+            failed.append(server)
+        for _ in range(1, self.attempts):  # SEC-NET-06: every failed authority once more
+            for server in failed:
+                step = self._try(server, delegation, qname, qtype, run)
+                if isinstance(step, _Step):
+                    return step
+                failures.append(step)
+        where = f"{qname} {_type_text(qtype)} at zone {delegation.zone}"
+        if not candidates:
+            return LookupFailure(
+                FailureKind.LIMIT if notes.limited else FailureKind.LAME,
+                f"{where}: no usable address for its {len(names)} name server(s)"
+                + (": " + "; ".join(notes.lines) if notes.lines else ""),
+                0,
+                (),
+            )
+        return summarize(failures, candidates, prefix=where)
+
+    def _add(self, candidates: list[Server], addresses: Sequence[str]) -> None:
+        """Append usable addresses (IPv4 before IPv6), up to MAX_ADDRESSES_PER_ZONE."""
+        have = {s.address for s in candidates}
+        ordered = [a for a in addresses if ":" not in a] + [a for a in addresses if ":" in a]
+        for address in ordered:
+            if len(candidates) >= limits.MAX_ADDRESSES_PER_ZONE:
+                return
+            try:
+                server = Server(address, self.port)
+            except ValueError:
+                continue
+            v6 = ":" in server.address
+            if server.address in have or (v6 and not self.ipv6) or (not v6 and not self.ipv4):
+                continue
+            have.add(server.address)
+            candidates.append(server)
+
+    def _try(
+        self, server: Server, delegation: _Delegation, qname: Name, qtype: int, run: _Run
+    ) -> _Step | Failure:
+        remaining = run.charge(server)
+        mix = self.rng if self.use_0x20 else None
+        message = make_query(qname, qtype, recursion_desired=False, randomize_case=mix)
+        result = exchange(
+            message,
+            server,
+            udp_timeout=min(self.udp_timeout, remaining),
+            tcp_timeout=min(self.tcp_timeout, remaining),
+            exact_case=self.use_0x20,
+        )
+        run.messages += result.sent
+        if isinstance(result.outcome, Failure):
+            return Failure(result.outcome.kind, f"{server}: {result.outcome.detail}")
+        return self._classify(result.outcome, delegation, qname, qtype, server)
+
+    # -- what a response means (RFC 1034 §5.3.3, RFC 5452 §6) ----------------------------------
+
+    def _classify(
+        self,
+        message: dns.message.Message,
+        delegation: _Delegation,
+        qname: Name,
+        qtype: int,
+        server: Server,
+    ) -> _Step | Failure:
+        zone = delegation.zone
+        rcode = int(message.rcode())
+        kind = rcode_failure(rcode)
+        if kind is not None:
+            return Failure(kind, f"{server}: rcode {rcode_text(rcode)}")
+        upward = [
+            r.name
+            for r in message.authority
+            if r.rdtype == NS_TYPE and not message.answer and not is_subdomain(r.name, zone)
+        ]
+        _scrub(message, zone)
+        if rcode == Rcode.NXDOMAIN or _answers(message, qname, qtype):
+            return _Step(_Kind.FINAL, message, server)
+        if message.flags & dns.flags.AA:
+            return _Step(_Kind.FINAL, message, server)  # NODATA, or data the engine will judge
+        if message.answer:
+            return Failure(
+                FailureKind.LAME, f"{server}: non-authoritative answer about other names"
+            )
+        referral = _referral_rrset(message, zone, qname)
+        if referral is not None:
+            if qtype == DS_TYPE and names_equal(referral.name, qname):
+                return _Step(_Kind.FINAL, message, server)  # the parent side holds DS
+            child = self._remember(message, referral, zone)
+            return _Step(_Kind.REFERRAL, message, server, child)
+        if any(r.rdtype == SOA_TYPE for r in message.authority):
+            return _Step(_Kind.FINAL, message, server)  # a negative answer without AA
+        ns_here = [r.name for r in message.authority if r.rdtype == NS_TYPE]
+        if upward or ns_here:
+            return Failure(
+                FailureKind.LAME,
+                f"{server}: lame referral to {(upward or ns_here)[0]} from a server for {zone}"
+                f" (asked {qname})",
+            )
+        return Failure(
+            FailureKind.LAME,
+            f"{server}: neither an answer nor a referral for {qname} from a server for {zone}",
+        )
+
+    def _remember(
+        self, message: dns.message.Message, ns_rrset: dns.rrset.RRset, zone: Name
+    ) -> _Delegation:
+        """The delegation a referral describes, with glue from inside ``zone`` only."""
+        names: list[Name] = []
+        for rdata in ns_rrset:
+            target = rdata.target
+            if all(not names_equal(target, n) for n in names):
+                names.append(target)
+        names = names[: limits.MAX_NS_NAMES_PER_ZONE]
+        wanted = {canonical_key(n) for n in names}
+        glue: dict[_Key, list[str]] = {}
+        for rrset in message.additional:
+            key = canonical_key(rrset.name)
+            if rrset.rdtype not in (A_TYPE, AAAA_TYPE) or key not in wanted:
+                continue
+            if not is_subdomain(rrset.name, zone):  # SEC-NET-02: out-of-bailiwick glue
+                continue
+            glue.setdefault(key, []).extend(rdata.address for rdata in rrset)
+        delegation = _Delegation(
+            ns_rrset.name, tuple(names), {key: tuple(found) for key, found in glue.items()}
+        )
+        self._delegations.put(canonical_key(ns_rrset.name), delegation, ns_rrset.ttl)
+        return delegation
+
+    # -- addresses of NS names without glue ----------------------------------------------------
+
+    def _ns_addresses(self, name: Name, run: _Run, depth: int, notes: _Notes) -> tuple[str, ...]:
+        key = canonical_key(name)
+        cached = self._addresses.get(key)
+        if cached:
+            return cached
+        if depth + 1 > self.max_ns_depth:
+            notes.limited = True
+            notes.lines.append(
+                f"{name}: NS-name lookups nested deeper than {self.max_ns_depth} (SEC-LIM-05)"
+            )
+            return ()
+        if key in run.in_progress:
+            notes.lines.append(f"{name}: dependency loop (needed to reach its own servers)")
+            return ()
+        run.in_progress.add(key)
+        try:
+            found: list[str] = []
+            ttl = limits.TRANSPORT_CACHE_MAX_TTL_SECONDS
+            for rdtype in [t for t, on in ((A_TYPE, self.ipv4), (AAAA_TYPE, self.ipv6)) if on]:
+                step = self._resolve(name, rdtype, run, depth + 1)
+                if isinstance(step, LookupFailure):
+                    notes.lines.append(f"{name} {_type_text(rdtype)}: {step.detail}")
+                    notes.limited |= step.kind is FailureKind.LIMIT
+                    continue
+                for rrset in step.message.answer:
+                    if rrset.rdtype == rdtype and names_equal(rrset.name, name):
+                        found.extend(rdata.address for rdata in rrset)
+                        ttl = min(ttl, rrset.ttl)
+                if found:
+                    break
+            if not found:
+                notes.lines.append(f"{name}: no address")
+                return ()
+            self._addresses.put(key, tuple(found), ttl)
+            return tuple(found)
+        finally:
+            run.in_progress.discard(key)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _scrub(message: dns.message.Message, zone: Name) -> None:
+    """SEC-NET-02: keep only answer and authority records at or below ``zone``."""
+    message.answer = [r for r in message.answer if is_subdomain(r.name, zone)]
+    message.authority = [r for r in message.authority if is_subdomain(r.name, zone)]
+
+
+def _answers(message: dns.message.Message, qname: Name, qtype: int) -> bool:
+    """Does the answer section answer (qname, qtype): the RRset, a CNAME, or a DNAME above?"""
+    for rrset in message.answer:
+        if names_equal(rrset.name, qname) and rrset.rdtype in (qtype, CNAME_TYPE):
+            return True
+        if (
+            rrset.rdtype == DNAME_TYPE
+            and is_subdomain(qname, rrset.name)
+            and not names_equal(qname, rrset.name)
+        ):
+            return True
+    return False
+
+
+def _has_alias(message: dns.message.Message) -> bool:
+    return any(r.rdtype in (CNAME_TYPE, DNAME_TYPE) for r in message.answer)
+
+
+def _referral_rrset(
+    message: dns.message.Message, zone: Name, qname: Name
+) -> dns.rrset.RRset | None:
+    """The NS RRset of a zone strictly below ``zone`` that contains ``qname``, if any."""
+    best = None
+    for rrset in message.authority:
+        if rrset.rdtype != NS_TYPE or names_equal(rrset.name, zone):
+            continue
+        if not is_subdomain(qname, rrset.name):
+            continue
+        if best is None or len(rrset.name) > len(best.name):
+            best = rrset
+    return best
+
+
+def _type_text(rdtype: int) -> str:
+    return dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))
+
+
+def _next_name(zone: Name, last: Name | None, qname: Name) -> Name | None:
+    """RFC 9156: the ancestor of ``qname`` one label below ``last`` (or below ``zone``); None
+    when that would be ``qname`` itself, which is then asked in full."""
+    base = len(last) if last is not None else len(zone)
+    if len(qname) <= base + 1:
+        return None
+    return qname.split(base + 1)[1]
