@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from dns.name import Name
 
 from dnssec_core.dnssec.keytag import key_tag
+from dnssec_core.wire.canonical import canonical_name_at
 from dnssec_core.wire.errors import WireError
-from dnssec_core.wire.name import canonical_wire, read_name
+from dnssec_core.wire.name import read_name
 
 RRSIG_TYPE = 46
 DNSKEY_TYPE = 48
@@ -25,6 +26,11 @@ REVOKE_FLAG = 0x0080  # RFC 5011 §7, bit 8
 SEP_FLAG = 0x0001  # RFC 4034 §2.1.1, bit 15
 
 _RRSIG_FIXED = struct.Struct("!HBBIIIH")
+#: Recently seen Signer's Names by their wire octets, with their canonical form.  All RRSIGs of a
+#: zone name one signer, and building a dns.name.Name costs more than the rest of decoding an
+#: RRSIG (issue 7).  Cleared when full (policy: bounds memory).
+_SIGNERS: dict[bytes, tuple[Name, bytes]] = {}
+SIGNER_CACHE_SIZE = 1024
 _DNSKEY_FIXED = struct.Struct("!HBB")
 _DS_FIXED = struct.Struct("!HBB")
 
@@ -54,11 +60,19 @@ class RRSIG:
         if len(rdata) < _RRSIG_FIXED.size + 1:
             raise WireError("RRSIG RDATA too short")
         covered, alg, labels, ottl, exp, inc, tag = _RRSIG_FIXED.unpack_from(rdata)
-        signer, end = read_name(rdata, _RRSIG_FIXED.size)
+        # canonical_name_at makes read_name's checks and finds the end of the name.
+        canonical, end = canonical_name_at(rdata, _RRSIG_FIXED.size)
+        signer_wire = rdata[_RRSIG_FIXED.size : end]
+        known = _SIGNERS.get(signer_wire)
+        if known is None:
+            if len(_SIGNERS) >= SIGNER_CACHE_SIZE:
+                _SIGNERS.clear()
+            known = _SIGNERS[signer_wire] = (read_name(rdata, _RRSIG_FIXED.size)[0], canonical)
+        signer = known[0]
         signature = rdata[end:]
         if not signature:
             raise WireError("RRSIG has an empty signature")
-        prefix = rdata[: _RRSIG_FIXED.size] + canonical_wire(signer)
+        prefix = rdata[: _RRSIG_FIXED.size] + canonical
         return cls(covered, alg, labels, ottl, exp, inc, tag, signer, signature, prefix)
 
 
