@@ -70,11 +70,8 @@ _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|;.*|[()]|(?:[^\s()";\\]|\\.)+|\S')
 #: accepts (besides ``CLASSnnn``).
 _IN_CLASS = frozenset({"IN", "INTERNET", "CLASS1"})
 _OTHER_CLASSES = frozenset({"RESERVED0", "CH", "CHAOS", "HS", "HESIOD", "NONE", "ANY"})
-_IPV4_OCTET = re.compile(r"0|[1-9][0-9]{0,2}")
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 _DS_DIGEST_OCTETS = {1: 20, 2: 32, 4: 48}  # RFC 4034 §5.1.4, RFC 4509, RFC 6605
-#: base32 padding by length % 8 (RFC 4648 §6); lengths 1, 3 and 6 (mod 8) cannot occur.
-_B32_PAD = {0: "", 2: "======", 4: "====", 5: "===", 7: "="}
 _HEX_COLON = frozenset("0123456789abcdef:")
 _RRSIG_HEAD = struct.Struct("!HBBIIIH")
 _U16 = struct.Struct("!H")
@@ -137,6 +134,25 @@ def _base64(tokens: list[str]) -> bytes:
         raise _Fallback from None
 
 
+def _base32hex(text: str) -> bytes:
+    """RFC 4648 §7 "base32hex" without padding, as NSEC3 writes the next hashed owner.
+
+    Its alphabet 0-9 A-V is exactly Python's base-32 digits, so ``int(text, 32)`` decodes it.
+    Only canonical text is accepted (RFC 4648 §3.5: the unused low bits are zero; lengths
+    1, 3 and 6 mod 8 do not occur), 1 to 255 octets, as dnspython requires.
+    """
+    if not text.isalnum() or len(text) % 8 in (1, 3, 6):  # isalnum: no sign, space or "_"
+        raise _Fallback
+    try:
+        value = int(text, 32)
+    except ValueError:  # letters W-Z
+        raise _Fallback from None
+    octets, unused = divmod(5 * len(text), 8)
+    if value & ((1 << unused) - 1) or not 0 < octets <= MAX_U8:
+        raise _Fallback
+    return (value >> unused).to_bytes(octets, "big")
+
+
 def _type_bitmap(types: list[int]) -> bytes:
     """The NSEC/NSEC3 type bit maps field (RFC 4034 §4.1.2): windows in order, no empty octets."""
     out = bytearray()
@@ -166,8 +182,9 @@ class _Reader:
         self._set_origin(self.zone_origin)
         # The owner of a record that omits it; dnspython starts with the zone origin.
         self.last_owner = self._owner(self.zone_origin.to_text())
-        self.rdtypes: dict[str, int] = {}
+        self.rdtypes: dict[str, tuple[int, bool]] = {}
         self.sigtimes: dict[str, int] = {}
+        self.bitmaps: dict[tuple[str, ...], bytes] = {}
         self.encoders: dict[int, Callable[[list[str]], bytes]] = {
             A: self._a,
             AAAA: self._aaaa,
@@ -195,7 +212,7 @@ class _Reader:
     def run(self) -> list[FastRecord]:
         if _UNUSUAL_CHARACTER.search(self.text):
             raise Unsupported("characters outside printable ASCII")
-        depth = 0
+        depth = 0  # open parentheses: a record continues over lines while depth > 0
         record: list[str] = []
         blank_owner = False
         for line in self.text.split("\n"):
@@ -207,21 +224,37 @@ class _Reader:
                 cut = line.find(";")
                 if cut >= 0:
                     line = line[:cut]
-                if "(" in line or ")" in line:
-                    tokens = line.replace("(", " ( ").replace(")", " ) ").split()
-                else:
-                    if depth == 0:
-                        if line and line.strip():  # the common case: a one-line record
-                            self._record(line[0] in " \t", line.split())
-                        continue
-                    record += line.split()
+                opens = line.count("(")
+                closes = line.count(")")
+                if not opens and not closes:  # the common case
+                    if depth:
+                        record += line.split()
+                    else:
+                        tokens = line.split()
+                        if tokens:
+                            self._record(line[0] in " \t", tokens)
                     continue
+                if closes <= depth:  # depth cannot drop below 0 on this line: order is moot
+                    tokens = line.replace("(", " ").replace(")", " ").split()
+                    if depth == 0:
+                        blank_owner = line[0] in " \t"
+                        if line[0] in "($":
+                            raise Unsupported("parenthesis or directive at the start of a line")
+                        record = tokens
+                    else:
+                        record += tokens
+                    depth += opens - closes
+                    if depth == 0 and record:
+                        self._record(blank_owner, record)
+                    continue
+                tokens = line.replace("(", " ( ").replace(")", " ) ").split()
+            # Quoted strings, escapes, or a ")" that may come before a "(": token by token.
             if depth == 0:
                 if not tokens:
                     continue
                 blank_owner = line[0] in " \t"
                 if not blank_owner and tokens[0][0] in '($"':
-                    raise Unsupported("parenthesis, quote or directive with parentheses")
+                    raise Unsupported("parenthesis, quote or directive at the start of a line")
                 record = []
             for token in tokens:
                 if token == "(":
@@ -234,7 +267,6 @@ class _Reader:
                     record.append(token)
             if depth == 0 and record:
                 self._record(blank_owner, record)
-                record = []
         if depth != 0:
             raise Unsupported("unbalanced parentheses")
         return self.records
@@ -242,13 +274,14 @@ class _Reader:
     # --- one record -------------------------------------------------------------------------
 
     def _record(self, blank_owner: bool, tokens: list[str]) -> None:
-        first = tokens[0]
-        if not blank_owner and first[0] == "$":
-            self._directive(tokens)
-            return
-        index = 0
-        if not blank_owner:
-            self.last_owner = self._owner(first)
+        if blank_owner:
+            index = 0
+        else:
+            first = tokens[0]
+            if first[0] == "$":
+                self._directive(tokens)
+                return
+            self.last_owner = self.owners.get(first) or self._owner(first)
             index = 1
         owner, key, in_zone = self.last_owner
         if not in_zone:
@@ -272,11 +305,11 @@ class _Reader:
                 ttl = self.default_ttl
         if index >= count or tokens[index][0] == '"':
             raise Unsupported("no record type")
-        rdtype = self._rdtype(tokens[index])
+        rdtype, generic = self.rdtypes.get(tokens[index]) or self._rdtype(tokens[index])
         rdata = tokens[index + 1 :]
         encoder = self.encoders.get(rdtype)
         try:
-            if encoder is None or tokens[index].upper().startswith("TYPE"):  # RFC 3597 §5 form
+            if encoder is None or generic:
                 raise _Fallback
             wire = encoder(rdata)
         except _Fallback:
@@ -305,17 +338,18 @@ class _Reader:
         except dns.exception.DNSException:
             raise Unsupported(f"bad TTL {token!r}") from None
 
-    def _rdtype(self, token: str) -> int:
-        rdtype = self.rdtypes.get(token)
-        if rdtype is None:
+    def _rdtype(self, token: str) -> tuple[int, bool]:
+        """The type a mnemonic or ``TYPEnnn`` names, and whether it was the RFC 3597 §5 form."""
+        entry = self.rdtypes.get(token)
+        if entry is None:
             try:
                 rdtype = int(dns.rdatatype.from_text(token))
             except (dns.exception.DNSException, ValueError):
                 raise Unsupported(f"unknown type {token!r}") from None
             if len(self.rdtypes) >= MEMO_SIZE:
                 self.rdtypes.clear()
-            self.rdtypes[token] = rdtype
-        return rdtype
+            entry = self.rdtypes[token] = (rdtype, token.upper().startswith("TYPE"))
+        return entry
 
     def _dnspython_rdata(self, rdtype: int, rdata: list[str]) -> bytes:
         """Parse one record's RDATA exactly as dnspython's zone reader does."""
@@ -391,15 +425,19 @@ class _Reader:
     # --- RDATA encoders: each returns the wire form or raises _Fallback ---------------------
 
     def _a(self, rdata: list[str]) -> bytes:
+        # Four decimal octets without leading zeros (dnspython's dns.ipv4.inet_aton rules).
         if len(rdata) != 1:
             raise _Fallback
         parts = rdata[0].split(".")
-        if len(parts) != 4 or not all(_IPV4_OCTET.fullmatch(part) for part in parts):
+        if len(parts) != 4:
             raise _Fallback
-        values = [int(part) for part in parts]
-        if max(values) > MAX_U8:
-            raise _Fallback
-        return bytes(values)
+        for part in parts:
+            if not part.isdigit() or (part[0] == "0" and len(part) > 1):
+                raise _Fallback
+        try:
+            return bytes([int(part) for part in parts])
+        except ValueError:  # an octet over 255
+            raise _Fallback from None
 
     def _aaaa(self, rdata: list[str]) -> bytes:
         # Only the canonical RFC 5952 spelling, which every parser agrees on.
@@ -493,15 +531,22 @@ class _Reader:
         if token[0] == '"' or "\\" in token:
             raise _Fallback
         try:
-            return self._rdtype(token)
+            return self._rdtype(token)[0]
         except Unsupported:
             raise _Fallback from None
 
     def _types(self, tokens: list[str]) -> bytes:
-        types = [self._rdtype_in_rdata(token) for token in tokens]
-        if 0 in types:
-            raise _Fallback  # type 0 may not appear in a bit map (dnspython rejects it)
-        return _type_bitmap(types)
+        key = tuple(tokens)  # zones repeat a few type sets over and over
+        bitmap = self.bitmaps.get(key)
+        if bitmap is None:
+            types = [self._rdtype_in_rdata(token) for token in tokens]
+            if 0 in types:
+                raise _Fallback  # type 0 may not appear in a bit map (dnspython rejects it)
+            bitmap = _type_bitmap(types)
+            if len(self.bitmaps) >= MEMO_SIZE:
+                self.bitmaps.clear()
+            self.bitmaps[key] = bitmap
+        return bitmap
 
     def _nsec(self, rdata: list[str]) -> bytes:
         if not rdata:
@@ -523,19 +568,7 @@ class _Reader:
                 raise _Fallback from None
             if len(salt) > MAX_U8:
                 raise _Fallback
-        hashed = rdata[4].upper()
-        padding = _B32_PAD.get(len(hashed) % 8)
-        if padding is None or not hashed.isalnum():
-            raise _Fallback
-        try:
-            next_hashed = base64.b32hexdecode(hashed + padding)
-        except (binascii.Error, ValueError):
-            raise _Fallback from None
-        # RFC 4648 §3.5: only the canonical spelling (unused bits zero), as dnspython insists.
-        if base64.b32hexencode(next_hashed).rstrip(b"=") != hashed.encode():
-            raise _Fallback
-        if not 0 < len(next_hashed) <= MAX_U8:
-            raise _Fallback
+        next_hashed = _base32hex(rdata[4])
         return (
             _NSEC3_HEAD.pack(algorithm, flags, iterations, len(salt))
             + salt
