@@ -338,7 +338,8 @@ class IterativeTransport:
                 known.extend(addresses)
             else:
                 unresolved.append(name)
-        self._add(candidates, known)
+        skipped = self._add(candidates, known)
+        names_skipped = max(len(unresolved) - limits.MAX_NS_NAMES_RESOLVED_PER_ZONE, 0)
         unresolved = unresolved[: limits.MAX_NS_NAMES_RESOLVED_PER_ZONE]
         notes = _Notes()
         failures: list[Failure] = []
@@ -348,7 +349,8 @@ class IterativeTransport:
             if index == len(candidates):
                 if not unresolved or len(candidates) >= limits.MAX_ADDRESSES_PER_ZONE:
                     break
-                self._add(candidates, self._ns_addresses(unresolved.pop(0), run, depth, notes))
+                found = self._ns_addresses(unresolved.pop(0), run, depth, notes)
+                skipped += self._add(candidates, found)
                 continue
             server = candidates[index]
             index += 1
@@ -364,23 +366,38 @@ class IterativeTransport:
                     return step
                 failures.append(step)
         where = f"{qname} {_type_text(qtype)} at zone {delegation.zone}"
-        if not candidates:
-            return LookupFailure(
+        if candidates:
+            result = summarize(failures, candidates, prefix=where)
+        else:
+            result = LookupFailure(
                 FailureKind.LIMIT if notes.limited else FailureKind.LAME,
                 f"{where}: no usable address for its {len(names)} name server(s)"
                 + (": " + "; ".join(notes.lines) if notes.lines else ""),
                 0,
                 (),
             )
-        return summarize(failures, candidates, prefix=where)
+        untried = []
+        if skipped or unresolved:
+            untried.append(
+                f"{skipped + len(unresolved)} address(es) or NS name(s) not tried: at most "
+                f"{limits.MAX_ADDRESSES_PER_ZONE} addresses per zone (SEC-LIM-05)"
+            )
+        if names_skipped:
+            untried.append(
+                f"{names_skipped} glueless NS name(s) not looked up: at most "
+                f"{limits.MAX_NS_NAMES_RESOLVED_PER_ZONE} per zone (NXNSAttack, SEC-LIM-05)"
+            )
+        if untried:
+            result = dataclasses.replace(result, detail=f"{result.detail} ({'; '.join(untried)})")
+        return result
 
-    def _add(self, candidates: list[Server], addresses: Sequence[str]) -> None:
-        """Append usable addresses (IPv4 before IPv6), up to MAX_ADDRESSES_PER_ZONE."""
+    def _add(self, candidates: list[Server], addresses: Sequence[str]) -> int:
+        """Append usable addresses (IPv4 before IPv6), up to MAX_ADDRESSES_PER_ZONE; returns
+        how many usable ones the bound left out."""
         have = {s.address for s in candidates}
         ordered = [a for a in addresses if ":" not in a] + [a for a in addresses if ":" in a]
+        left_out = 0
         for address in ordered:
-            if len(candidates) >= limits.MAX_ADDRESSES_PER_ZONE:
-                return
             try:
                 server = Server(address, self.port)
             except ValueError:
@@ -388,8 +405,12 @@ class IterativeTransport:
             v6 = ":" in server.address
             if server.address in have or (v6 and not self.ipv6) or (not v6 and not self.ipv4):
                 continue
+            if len(candidates) >= limits.MAX_ADDRESSES_PER_ZONE:
+                left_out += 1
+                continue
             have.add(server.address)
             candidates.append(server)
+        return left_out
 
     def _try(
         self, server: Server, delegation: _Delegation, qname: Name, qtype: int, run: _Run
@@ -513,8 +534,8 @@ class IterativeTransport:
                     if rrset.rdtype == rdtype and names_equal(rrset.name, name):
                         found.extend(rdata.address for rdata in rrset)
                         ttl = min(ttl, rrset.ttl)
-                if found:
-                    break
+                if found or int(step.message.rcode()) == Rcode.NXDOMAIN:
+                    break  # an address, or no such name at all (then no AAAA either)
             if not found:
                 notes.lines.append(f"{name}: no address")
                 return ()

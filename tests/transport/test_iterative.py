@@ -520,6 +520,27 @@ ns.c.test. 3600 A {LEAF}
     assert "nested deeper than 0" in result.detail
 
 
+@pytest.mark.parametrize("bound", [2, 3])
+def test_addresses_per_zone_bound_SEC_LIM_05(monkeypatch: pytest.MonkeyPatch, bound: int) -> None:
+    monkeypatch.setattr(limits, "MAX_ADDRESSES_PER_ZONE", bound)
+    three = ROOT_ZONE + "test. 3600 NS ns3.test.\nns3.test. 3600 A 127.0.0.46\n"
+    with Farm(world(**{ROOT: MiniAuth((".", three)), NS1: servfail, NS2: servfail,
+                       "127.0.0.46": servfail})) as farm:
+        result = failure(make(farm).ask(Query(n("www.example.test."), A)), FailureKind.SERVFAIL)
+    assert len(result.servers) == bound
+    assert ("1 address(es) or NS name(s) not tried" in result.detail) is (bound == 2)
+
+
+def test_glueless_ns_names_resolved_per_zone_bound_NXNSAttack() -> None:
+    names = "".join(f"test. 3600 NS ns{i}.nowhere.example.\n" for i in range(6))
+    zone = ROOT_ZONE.replace("test. 3600 NS ns1.test.\ntest. 3600 NS ns2.test.\n", names)
+    with Farm(world(**{ROOT: MiniAuth((".", zone))})) as farm:
+        result = failure(make(farm).ask(Query(n("www.example.test."), A)), FailureKind.LAME)
+    lookups = [q for q in asked(farm, ELSEWHERE) if "nowhere" in q[0]]
+    assert len(lookups) == limits.MAX_NS_NAMES_RESOLVED_PER_ZONE == 4
+    assert "2 glueless NS name(s) not looked up" in result.detail
+
+
 def test_wall_clock_limit_SEC_LIM_05() -> None:
     with Farm(world(**{ROOT: lambda r: None})) as farm:
         started = time.monotonic()
