@@ -31,6 +31,7 @@ import enum
 import logging
 from collections.abc import Generator
 from dataclasses import dataclass, field
+from typing import Any
 
 import dns.name
 from dns.name import Name
@@ -121,7 +122,7 @@ class Result:
     def status(self) -> Status:
         return self.verdict.status
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self) -> dict[str, Any]:
         import dns.rdatatype
 
         from dnssec_core.chain.present import rrset_texts
