@@ -360,16 +360,17 @@ def _work(
 
     command, shared_hashes = conn.recv()
     assert command == "gather"
-    shared_records = []
-    for record in records:
-        slot = (record[1], record[3])
-        if record[3] == RRSIG_TYPE and len(record[5]) >= 2:
-            slot = (record[1], int.from_bytes(record[5][:2], "big"))
-        if hash(slot) in shared_hashes and _slot(record) is not None:
-            shared_records.append(record)
-    first_index = {
-        slot: index for index, slot in enumerate(local.rrsets) if hash(slot) in shared_hashes
-    }
+    shared_here: set[Slot] = set()
+    first_index: dict[Slot, int] = {}
+    for index, slot in enumerate(local.rrsets):
+        if hash(slot) in shared_hashes:
+            shared_here.add(slot)
+            first_index[slot] = index
+    shared_here.update(slot for slot in local.rrsigs if hash(slot) in shared_hashes)
+    owners = {key for key, _ in shared_here}
+    shared_records = [
+        record for record in records if record[1] in owners and _slot(record) in shared_here
+    ]
     conn.send(("shared", shared_records, first_index))
 
     command, origin, keys, cuts = conn.recv()
@@ -381,7 +382,7 @@ def _work(
     report = ZoneReport(origin.to_text())
     if keys is not None:
         for index, ((key, rdtype), rrset) in enumerate(local.rrsets.items()):
-            if hash((key, rdtype)) in shared_hashes:
+            if shared_here and (key, rdtype) in shared_here:
                 continue
             before = len(report.failures)
             verify_zone_rrset(
