@@ -95,6 +95,11 @@ def _build_parser() -> argparse.ArgumentParser:
     query.add_argument("type", metavar="TYPE", help="record type, e.g. A, CAA, TXT")
     add_network_options(query)
     query.add_argument("--trace", action="store_true", help="print each step of the proof")
+    query.add_argument(
+        "--demo",
+        action="store_true",
+        help="ask the bundled demo world (served on loopback) with its own trust anchor",
+    )
     _add_common(query)
 
     demo = commands.add_parser(
@@ -339,16 +344,35 @@ def cmd_query(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
     rdtype = _rdtype(args.type)
     now = _now(args)
     backend = _backend(args.crypto)
-    anchors = anchors_from_args(args, now)
-    transport = transport_from_args(args)
-    validator = Validator(anchors, backend=backend, policy=_policy(args))
-    result = resolve(validator, transport, name, rdtype, now=now)
+    if args.demo:
+        result = _query_demo(args, name, rdtype, now, backend)
+    else:
+        anchors = anchors_from_args(args, now)
+        transport = transport_from_args(args)
+        validator = Validator(anchors, backend=backend, policy=_policy(args))
+        result = resolve(validator, transport, name, rdtype, now=now)
     if args.json:
         json.dump(result.as_json(), out)
         out.write("\n")
     else:
         _print_result(result, out, trace=args.trace)
     return EXIT_OK
+
+
+def _query_demo(args: argparse.Namespace, name: dns.name.Name, rdtype: int, now: int,
+                backend: Backend) -> Result:
+    from dnssec_core import demo
+
+    if args.root_hints or args.resolver:
+        raise UsageError("--demo chooses its own servers: drop --root-hints/--resolver")
+    try:
+        world = demo.load_world(demo.find_world())
+        anchors = anchors_from_args(args, now) if args.trust_anchor else world.anchors
+        with demo.serve(world) as transport:
+            validator = Validator(anchors, backend=backend, policy=_policy(args))
+            return resolve(validator, transport, name, rdtype, now=now)
+    except demo.DemoError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _print_result(result: Result, out: TextIO, *, trace: bool) -> None:
