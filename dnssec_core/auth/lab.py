@@ -14,12 +14,11 @@ import dns.flags
 import dns.message
 import dns.rdatatype
 
+from dnssec_core import limits
 from dnssec_core.auth.responder import Responder
 from dnssec_core.chain.types import Answer, FailureKind, LookupFailure, Query
 from dnssec_core.wire.errors import WireError
 from dnssec_core.wire.message import from_wire
-
-EDNS_PAYLOAD = 1232  # SEC-NET-04
 
 #: A hook that may replace the wire response (fault and attack injection in tests).
 Tamper = Callable[[Query, bytes], bytes | LookupFailure]
@@ -39,7 +38,7 @@ class LabTransport:
             query.name,
             dns.rdatatype.RdataType.make(query.rdtype),
             want_dnssec=True,
-            payload=EDNS_PAYLOAD,
+            payload=limits.EDNS_UDP_PAYLOAD,
         )
         message.flags |= dns.flags.CD
         wire = self.responder.answer(message).to_wire(max_size=65535)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,25 +13,12 @@ import dns.rdatatype
 import dns.rrset
 from dns.name import Name
 
-from dnssec_core.wire.name import canonical_key, canonical_wire
+from dnssec_core.dnssec.denial.nsec3 import b32hex_decode, iterated_hash
+from dnssec_core.wire.errors import WireError
+from dnssec_core.wire.name import canonical_key
 
 Key = tuple[bytes, ...]
 NS, SOA, CNAME, DNAME, DS, RRSIG, NSEC, NSEC3, NSEC3PARAM = 2, 6, 5, 39, 43, 46, 47, 50, 51
-
-_B32HEX = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHIJKLMNOPQRSTUV")
-
-
-def nsec3_hash(name: Name, salt: bytes, iterations: int) -> bytes:
-    """RFC 5155 §5 IH(salt, x, k) with SHA-1, for the *server* side (choosing records)."""
-    digest = hashlib.sha1(canonical_wire(name) + salt).digest()
-    for _ in range(iterations):
-        digest = hashlib.sha1(digest + salt).digest()
-    return digest
-
-
-def b32hex(data: bytes) -> str:
-    return base64.b32encode(data).decode().translate(_B32HEX).rstrip("=").lower()
-
 
 @dataclass
 class AuthZone:
@@ -80,16 +65,10 @@ class AuthZone:
         hashes = []
         for (_, t), rrset in zone.rrsets.items():
             if t == NSEC3:
-                label = rrset.name.labels[0].decode().upper()
-                padded = label + "=" * (-len(label) % 8)
-                raw = base64.b32decode(
-                    padded.translate(
-                        str.maketrans(
-                            "0123456789ABCDEFGHIJKLMNOPQRSTUV", "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-                        )
-                    )
-                )
-                hashes.append((raw, rrset.name))
+                try:
+                    hashes.append((b32hex_decode(rrset.name.labels[0]), rrset.name))
+                except WireError:  # not a hash label: never matches or covers anything
+                    continue
         zone.nsec3 = sorted(hashes)
         return zone
 
@@ -126,7 +105,8 @@ class AuthZone:
         """Owner of the NSEC3 matching (or covering) H(name) (RFC 5155 §7.2)."""
         if not self.nsec3 or self.nsec3_params is None:
             return None
-        digest = nsec3_hash(name, *self.nsec3_params)
+        salt, iterations = self.nsec3_params
+        digest = iterated_hash(name, salt, iterations)
         hashes = [h for h, _ in self.nsec3]
         index = bisect_right(hashes, digest) - 1
         if not covering:
