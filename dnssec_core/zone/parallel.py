@@ -372,6 +372,7 @@ def _work(
         record for record in records if record[1] in owners and _slot(record) in shared_here
     ]
     conn.send(("shared", shared_records, first_index))
+    del records, shared_records  # the RRsets and RRSIGs are in ``local`` now
 
     command, origin, keys, cuts = conn.recv()
     assert command == "verify"
