@@ -292,11 +292,15 @@ class _Reader:
             ttl = self._ttl(tokens[index])
             index += 1
         if index < count:
-            upper = tokens[index].upper()
-            if upper in _IN_CLASS:
+            token = tokens[index]
+            if token == "IN":
                 index += 1
-            elif upper in _OTHER_CLASSES or upper.startswith("CLASS"):
-                raise Unsupported("class other than IN")
+            else:
+                upper = token.upper()
+                if upper in _IN_CLASS:
+                    index += 1
+                elif upper in _OTHER_CLASSES or upper.startswith("CLASS"):
+                    raise Unsupported("class other than IN")
         if ttl is None:
             if index < count and tokens[index][0] in _DIGITS:
                 ttl = self._ttl(tokens[index])
@@ -329,6 +333,8 @@ class _Reader:
             raise Unsupported(f"directive {directive}")
 
     def _ttl(self, token: str) -> int:
+        if token.isdigit() and len(token) < 10:  # below 2**32 - 1 for sure
+            return int(token)
         if token.isdigit():
             value = int(token)
             if value <= MAX_U32:
