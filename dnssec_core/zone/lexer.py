@@ -215,7 +215,15 @@ class _Reader:
         depth = 0  # open parentheses: a record continues over lines while depth > 0
         record: list[str] = []
         blank_owner = False
-        for line in self.text.split("\n"):
+        text = self.text
+        end = len(text)
+        pos = 0
+        while pos <= end:
+            eol = text.find("\n", pos)
+            if eol < 0:
+                eol = end
+            line = text[pos:eol]
+            pos = eol + 1
             if '"' in line or "\\" in line:
                 tokens = [t for t in _TOKEN.findall(line) if t[0] != ";"]
                 if '"' in tokens or "\\" in tokens:
@@ -240,6 +248,12 @@ class _Reader:
                         blank_owner = line[0] in " \t"
                         if line[0] in "($":
                             raise Unsupported("parenthesis or directive at the start of a line")
+                        if opens == 1 and closes == 0:
+                            rest = self._plain_parenthesis(pos)
+                            if rest is not None:  # the whole "( ... )" read at once
+                                pos, more = rest
+                                self._record(blank_owner, tokens + more)
+                                continue
                         record = tokens
                     else:
                         record += tokens
@@ -270,6 +284,26 @@ class _Reader:
         if depth != 0:
             raise Unsupported("unbalanced parentheses")
         return self.records
+
+    def _plain_parenthesis(self, pos: int) -> tuple[int, list[str]] | None:
+        """Tokens from ``pos`` (just after a line that opened one parenthesis) to the end of
+        the line that closes it, and the position after that line — when the text in between
+        holds no parenthesis, comment, quote or escape, so that splitting it at white space is
+        what reading it line by line would give.  None otherwise: read line by line."""
+        text = self.text
+        close = text.find(")", pos)
+        if close < 0:
+            return None
+        inner = text[pos:close]
+        if "(" in inner or ";" in inner or '"' in inner or "\\" in inner:
+            return None
+        eol = text.find("\n", close)
+        if eol < 0:
+            eol = len(text)
+        after = text[close + 1 : eol].split(";", 1)[0]
+        if "(" in after or ")" in after or '"' in after or "\\" in after:
+            return None
+        return eol + 1, inner.split() + after.split()
 
     # --- one record -------------------------------------------------------------------------
 
