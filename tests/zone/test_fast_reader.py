@@ -145,7 +145,8 @@ EDGE_CASES = {
     "missing rdata": "a.example. A\n",
     "extra rdata": "a.example. A 192.0.2.1 192.0.2.2\n",
     "soa and nsec3param by dnspython": "@ SOA ns hm 1 1h 2 3 4\n@ NSEC3PARAM 1 0 0 -\n",
-    "parentheses over record-like lines": "a.example. TXT ( x\nb.example. y )\nc.example. A 1.2.3.4\n",
+    "parentheses over record-like lines": "a.example. TXT ( x\nb.example. y )\n"
+    "c.example. A 1.2.3.4\n",
     "tokens after the closing parenthesis": "a.example. MX ( 10\n ) mail.example. ; c\n",
     "quotes inside parentheses": 'a.example. TXT ( "x"\n "y" )\n',
     "comment inside parentheses": "a.example. NSEC ( b.example.\n ; A\n NS )\n",
