@@ -275,8 +275,12 @@ def test_key_tables_are_bounded_and_evicted(monkeypatch: pytest.MonkeyPatch) -> 
         verifiers.append((verifier, signature))
     assert [v.table is not None for v, _ in verifiers] == [False, True, True]
     first, signature = verifiers[0]
-    assert first.uses == 0
-    assert first.verify(signature, b"m") is True  # back on the first-use path, still correct
+    assert (first.uses, first.build_after) == (0, 2 * eddsa.TABLE_AFTER_USES)
+    # Back on the first-use path, still correct; the table returns after twice as many uses.
+    for use in range(1, 2 * eddsa.TABLE_AFTER_USES + 1):
+        assert first.verify(signature, b"m") is True
+        assert (first.table is not None) is (use == 2 * eddsa.TABLE_AFTER_USES)
+    assert verifiers[1][0].table is None  # the oldest table made room
 
 
 def test_pure_key_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -56,7 +56,8 @@ GENERATOR_WINDOW_BITS = 8
 #: Signed-window width of per-key tables: 52 / 77 windows of 16 points (~150 / 220 KB), built in
 #: 4 / 10 ms — worth it from a key's second use (a zone's keys sign many RRsets).
 KEY_WINDOW_BITS = 5
-#: A key's table is built when it is used for the TABLE_AFTER_USES-th time.
+#: A key's table is built when it is used for the TABLE_AFTER_USES-th time (twice as many uses
+#: after each eviction from the table budget).
 TABLE_AFTER_USES = 2
 #: Bound on live per-key tables, both curves together (policy; at most about 14 MB).
 MAX_KEY_TABLES = 64
@@ -339,11 +340,15 @@ class ECDSAVerifier:
         # infinity, so "on the curve" covers both checks.
         self.valid = on_curve(self.curve, key.x, key.y)
         self.uses = 0
+        #: Uses before a table is built; doubled at each eviction so that more hot keys than
+        #: MAX_KEY_TABLES cannot make every other verification rebuild one.
+        self.build_after = TABLE_AFTER_USES
         self.table: Table | None = None
 
     def drop_table(self) -> None:
         self.table = None
         self.uses = 0
+        self.build_after *= 2
 
     def verify(self, signature: bytes, data: bytes) -> bool:
         """SEC 1 §4.1.4 on ``signature`` = r | s over ``data`` (see module docstring)."""
@@ -366,11 +371,12 @@ class ECDSAVerifier:
         u2 = r * w % n
         p = curve.p
         self.uses += 1
-        if self.table is None and self.uses >= TABLE_AFTER_USES:
-            self.table = build_table(curve, self.x, self.y, KEY_WINDOW_BITS)
+        table = self.table  # one read: the budget may drop it meanwhile (threads)
+        if table is None and self.uses >= self.build_after:
+            table = self.table = build_table(curve, self.x, self.y, KEY_WINDOW_BITS)
             _budget.admit(self)
-        if self.table is not None:
-            acc = add_table_multiple(INFINITY, self.table, u2, p)
+        if table is not None:
+            acc = add_table_multiple(INFINITY, table, u2, p)
         else:
             acc = multiply_wnaf(curve, self.x, self.y, u2)
         x1, _, z1 = add_table_multiple(acc, generator_table(curve), u1, p)

@@ -65,7 +65,8 @@ from dnssec_core.crypto.pure.field import (
 BASE_WINDOW_BITS = 8
 #: Width of per-key tables: 51 / 90 windows of 16 points (~200 / 410 KB; 7 / 20 ms to build).
 KEY_WINDOW_BITS = 5
-#: A key's table is built when it is used for the TABLE_AFTER_USES-th time.
+#: A key's table is built when it is used for the TABLE_AFTER_USES-th time (twice as many uses
+#: after each eviction from the table budget).
 TABLE_AFTER_USES = 2
 #: Bound on live per-key tables, both curves together (policy; at most about 26 MB).
 MAX_KEY_TABLES = 64
@@ -515,6 +516,8 @@ class EdDSAVerifier:
         self.scheme = key.scheme
         self.raw = key.raw
         self.uses = 0
+        #: Uses before a table is built; doubled at each eviction (see ``ecdsa.ECDSAVerifier``).
+        self.build_after = TABLE_AFTER_USES
         self.table: Table | None = None
         self.neg_a: tuple[int, int] | None = None
         if len(key.raw) != EDDSA_KEY_OCTETS[key.scheme]:
@@ -530,6 +533,7 @@ class EdDSAVerifier:
     def drop_table(self) -> None:
         self.table = None
         self.uses = 0
+        self.build_after *= 2
 
     def verify(self, signature: bytes, data: bytes) -> bool:
         curve = self.curve
@@ -565,11 +569,12 @@ class EdDSAVerifier:
         curve = self.curve
         assert self.neg_a is not None
         self.uses += 1
-        if self.table is None and self.uses >= TABLE_AFTER_USES:
-            self.table = curve.build_table(*self.neg_a, KEY_WINDOW_BITS)
+        table = self.table  # one read: the budget may drop it meanwhile (threads)
+        if table is None and self.uses >= self.build_after:
+            table = self.table = curve.build_table(*self.neg_a, KEY_WINDOW_BITS)
             _budget.admit(self)
-        if self.table is not None:
-            acc = curve.add_table_multiple(curve.identity, self.table, k)
+        if table is not None:
+            acc = curve.add_table_multiple(curve.identity, table, k)
         else:
             acc = curve.multiply_wnaf(*self.neg_a, k)
         return curve.add_table_multiple(acc, curve.base_table(), s)
