@@ -354,21 +354,26 @@ class ECDSAVerifier:
         """SEC 1 §4.1.4 on ``signature`` = r | s over ``data`` (see module docstring)."""
         curve = self.curve
         width = curve.octets
+        # 1. RFC 6605 §4: r | s, each exactly one field width.
         if not self.valid or len(signature) != 2 * width:
             return False
         n = curve.n
         r = int.from_bytes(signature[:width], "big")
         s = int.from_bytes(signature[width:], "big")
+        # 2. SEC 1 §4.1.4 step 1 (SEC-EC-01): r and s in [1, n-1].
         if not (1 <= r < n and 1 <= s < n):
             return False
+        # 3. Steps 2-3: e = the leftmost bitlen(n) bits of the hash (all of it on P-256/P-384).
         digest = curve.digest(data).digest()
         e = int.from_bytes(digest, "big")
         excess = 8 * len(digest) - n.bit_length()
         if excess > 0:
             e >>= excess
+        # 4. Step 4: u1 = e/s, u2 = r/s mod n.
         w = pow(s, -1, n)
         u1 = e * w % n
         u2 = r * w % n
+        # 5. Step 5: X = u2·Q + u1·G (Jacobian); infinity is rejected.
         p = curve.p
         self.uses += 1
         table = self.table  # one read: the budget may drop it meanwhile (threads)
@@ -382,6 +387,7 @@ class ECDSAVerifier:
         x1, _, z1 = add_table_multiple(acc, generator_table(curve), u1, p)
         if z1 == 0:
             return False
+        # 6. Steps 6-8: x(X) mod n == r, i.e. x(X) = X/Z² is r or r + n (x < p < 2n).
         zz = z1 * z1 % p
         if x1 == r * zz % p:
             return True

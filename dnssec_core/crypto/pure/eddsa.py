@@ -536,6 +536,12 @@ class EdDSAVerifier:
         self.build_after *= 2
 
     def verify(self, signature: bytes, data: bytes) -> bool:
+        """RFC 8032 §5.1.7 / §5.2.7 with the library rules of the module docstring.
+
+        1. Lengths (VAL-ALG-08); S < L.  2. R: not small order (Ed25519) / decodable with x != 0
+        as far as the octets alone tell (Ed448).  3. k = H(R || A || M) mod L.  4. R' = [S]B -
+        [k]A; accept if its encoding is R; for Ed448 otherwise accept iff [4](R - R') = O.
+        """
         curve = self.curve
         octets = curve.octets
         if self.neg_a is None or len(signature) != EDDSA_SIG_OCTETS[self.scheme]:
