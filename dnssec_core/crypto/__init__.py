@@ -44,12 +44,12 @@ def _create(name: str) -> Backend:
 
         return FastBackend()
     if name == "pure":
-        from dnssec_core.crypto.pure import PureBackend  # type: ignore[import-not-found,unused-ignore]
+        from dnssec_core.crypto.pure import PureBackend
 
-        return PureBackend()  # type: ignore[no-any-return,unused-ignore]
-    from dnssec_core.crypto.cross import CrossBackend  # type: ignore[import-not-found,unused-ignore]
+        return PureBackend()
+    from dnssec_core.crypto.cross import CrossBackend
 
-    return CrossBackend(get_backend("fast"), get_backend("pure"))  # type: ignore[no-any-return,unused-ignore]
+    return CrossBackend(get_backend("fast"), get_backend("pure"))
 
 
 __all__ = [

@@ -16,11 +16,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 import dnssec_core.crypto.pure
+from vectors import vector_path
 
 PURE_DIR = Path(dnssec_core.crypto.pure.__file__).parent
 REPO = Path(__file__).resolve().parents[2]
@@ -171,3 +173,39 @@ def test_pure_backend_runs_with_crypto_libraries_blocked() -> None:
     assert report["fast"] == "blocked"  # the blocker works: fast needs cryptography and nacl
     assert report["loaded"] == []
     assert report["results"] == [[v["scheme"], True, False] for v in vectors]
+
+
+CLI_CHILD = r"""
+import sys
+
+BLOCKED = {"cryptography", "nacl"}
+
+class Blocker:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in BLOCKED:
+            raise ImportError(f"import of {name} blocked by test_pure_imports")
+        return None
+
+sys.meta_path.insert(0, Blocker())
+from dnssec_core.cli import main
+code = main(sys.argv[1:])
+loaded = sorted(m for m in sys.modules if m.partition(".")[0] in BLOCKED)
+sys.stderr.write(f"loaded={loaded}\n")
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize("algorithm", [8, 10, 13, 14, 15, 16])
+def test_verify_zone_crypto_pure_with_crypto_libraries_blocked(algorithm: int) -> None:
+    """Issue 3: `verify-zone --crypto pure` works where cryptography and pynacl can't load."""
+    zone = vector_path("zones", f"bind-alg{algorithm}-nsec", "zone.signed")
+    ds = vector_path("zones", f"bind-alg{algorithm}-nsec", "ds.txt")
+    completed = subprocess.run(
+        [sys.executable, "-c", CLI_CHILD, "verify-zone", str(zone), "--ds", str(ds),
+         "--crypto", "pure", "--jobs", "1", "--now", "20261201000000", "--json"],
+        capture_output=True, text=True, cwd=REPO, timeout=300, check=False)
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads(completed.stdout)
+    assert report["status"] == "secure" and report["failures"] == []
+    assert report["signatures_verified"] == report["rrsets"] > 20
+    assert "loaded=[]" in completed.stderr
