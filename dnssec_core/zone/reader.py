@@ -18,8 +18,6 @@ import dns.exception
 import dns.name
 import dns.rdata
 import dns.rdataclass
-import dns.tokenizer
-import dns.zonefile
 from dns.name import Name
 
 from dnssec_core.dnssec.records import RRSIG, RRSIG_TYPE
@@ -95,6 +93,9 @@ def parse_records(
     files).  Raises :class:`ZoneError` with a one-line message naming ``source`` on any
     syntax error.
     """
+    import dns.tokenizer  # here: the fast reader (zone.lexer) usually does without them
+    import dns.zonefile
+
     sink = _Collector(origin or dns.name.root)
     try:
         tokenizer = dns.tokenizer.Tokenizer(text, source)
