@@ -33,12 +33,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import multiprocessing
 import os
 import re
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dns.name
 from dns.name import Name
@@ -69,6 +67,9 @@ from dnssec_core.zone.verify import (
     verify_zone,
     verify_zone_rrset,
 )
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,8 @@ def verify_zone_text(
 
 
 def _can_fork() -> bool:
+    import multiprocessing  # here: small zones never pay for importing it
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -201,6 +204,8 @@ class _Coordinator:
             ]
         except Unsupported:
             return None
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
         workers: list[tuple[Any, Connection]] = []
         try:
