@@ -39,10 +39,15 @@ def main(argv: list[str] | None = None) -> int:
             "python": sys.version.split()[0],
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
+            "load_average_at_start": os.getloadavg(),
         },
     }
     print(f"dnssec-core benchmark ({report['mode']}), {report['date']}, "
-          f"{report['machine']['cpus']} CPUs, Python {report['machine']['python']}")
+          f"{report['machine']['cpus']} CPUs, Python {report['machine']['python']}, "
+          f"load average {os.getloadavg()[0]:.2f}")
+    if os.getloadavg()[0] > 0.5:
+        notices.append(f"the machine was busy at the start (load average "
+                       f"{os.getloadavg()[0]:.2f}): absolute times are inflated, ratios less so")
     if args.only in (None, "crypto"):
         report["per_rrset"] = bench_crypto.run(
             repeats=5 if args.quick else 11, seconds=0.04 if args.quick else 0.2,
@@ -52,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         report["whole_zone"] = bench_zone.run(
             quick=args.quick, repeats=3, notices=notices
         )
+    report["machine"]["load_average_at_end"] = os.getloadavg()
     report["notices"] = notices
     report["seconds"] = round(time.monotonic() - started, 1)
     print()
