@@ -47,6 +47,8 @@ from dnssec_core.dnssec.records import DNSKEY_TYPE, DS, RRSIG, RRSIG_TYPE
 from dnssec_core.dnssec.rrsig import ZoneKeys
 from dnssec_core.wire.errors import WireError
 from dnssec_core.wire.name import canonical_key
+from dnssec_core.wire.rrset import RRset
+from dnssec_core.zone.chain import check_chain_records
 from dnssec_core.zone.lexer import Unsupported, directive_state, read_fast_chunk
 from dnssec_core.zone.reader import (
     DEFAULT_TTL,
@@ -166,6 +168,9 @@ def _slot(record: WireRecord) -> Slot | None:
         return (key, RRSIG.from_wire(wire).type_covered)
     except WireError:
         return None
+
+
+DENIAL_TYPES = frozenset({47, 50, 51})  # NSEC, NSEC3, NSEC3PARAM
 
 
 class _Coordinator:
@@ -297,6 +302,17 @@ class _Coordinator:
             placed += [((k, index), failures) for index, failures in result[2]]
         for _, failures in sorted(placed, key=lambda item: item[0]):
             report.failures += failures
+        if keys is None:  # verify_zone stops at the apex too
+            return report
+        # The NSEC/NSEC3 chain over the whole zone, as verify_zone ends (issue 4).
+        owners, denial = chain_inputs(shared)
+        for result in results:
+            for key, (name, types) in result[5].items():
+                known = owners.get(key)
+                owners[key] = (known[0] if known else name, (known[1] if known else set()) | types)
+            denial += result[6]
+        frozen = {key: (name, frozenset(types)) for key, (name, types) in owners.items()}
+        report.failures += check_chain_records(origin, frozen, denial)
         return report
 
     def _verify_shared(
@@ -321,6 +337,19 @@ class _Coordinator:
             head.signatures_verified += part.signatures_verified
             placed.append((position[(key, rdtype)], part.failures))
         return placed
+
+
+def chain_inputs(
+    zone: ZoneData, exclude: set[Slot] | None = None
+) -> tuple[dict[NameKey, tuple[Name, set[int]]], list[RRset]]:
+    """Owner names with their types, and the NSEC/NSEC3/NSEC3PARAM RRsets, of one piece."""
+    owners: dict[NameKey, tuple[Name, set[int]]] = {}
+    denial: list[RRset] = []
+    for (key, rdtype), rrset in zone.rrsets.items():
+        owners.setdefault(key, (rrset.owner, set()))[1].add(rdtype)
+        if rdtype in DENIAL_TYPES and not (exclude and (key, rdtype) in exclude):
+            denial.append(rrset)
+    return owners, denial
 
 
 class _WorkerFailed(Exception):
@@ -397,4 +426,6 @@ def _work(
             )  # fmt: skip
             if len(report.failures) > before:
                 placed.append((index, report.failures[before:]))
-    conn.send(("done", malformed.failures, placed, report.rrsets, report.signatures_verified))
+    chain_owners, denial = chain_inputs(local, exclude=shared_here)
+    conn.send(("done", malformed.failures, placed, report.rrsets, report.signatures_verified,
+               chain_owners, denial))

@@ -195,6 +195,9 @@ def verify_zone(
         )
     if progress is not None:
         progress(total, total)
+    from dnssec_core.zone.chain import check_chain  # here: chain.py imports Failure from us
+
+    report.failures += check_chain(zone)  # NSEC/NSEC3 chain (issue 4)
     return report
 
 

@@ -119,3 +119,23 @@ def test_human_output_names_the_failure() -> None:
     text = out.getvalue()
     assert code == 1 and "bogus" in text and case["broken_owner"] in text
     assert "signature-invalid" in text and "EDE 6" in text
+
+
+@pytest.mark.parametrize("name", ["bind-alg13-nsec", "bind-alg13-nsec3"])
+def test_verify_zone_flags_an_edited_chain_issue_4(name: str, tmp_path: Any) -> None:
+    """A signed zone edited afterwards (one NSEC/NSEC3 record and its RRSIG removed) fails
+    verify-zone with a chain reason, though every remaining signature verifies."""
+    variant = next(v for v in VARIANTS if v["name"] == name)
+    lines = vector_path("zones", variant["zone_file"]).read_text().splitlines()
+    rdtype = "NSEC3" if "nsec3" in name else "NSEC"
+    victim = next(line.split()[0] for line in lines
+                  if len(line.split()) > 3 and line.split()[3] == rdtype
+                  and not line.split()[0].startswith("example.com"))
+    kept = [line for line in lines if not (line.split()[:1] == [victim]
+                                           and rdtype in line.split()[2:5])]
+    edited = tmp_path / "edited.zone"
+    edited.write_text("\n".join(kept) + "\n")
+    code, report, _ = cli("verify-zone", str(edited), "--now", str(NOW), "--jobs", "1")
+    assert code == 1
+    reasons = {f["reason"] for f in report["failures"]}
+    assert reasons and all(r.startswith(("denial-chain", "nsec3")) for r in reasons), reasons
