@@ -20,9 +20,8 @@ from typing import TYPE_CHECKING
 
 from dnssec_core.wire.errors import WireError
 from dnssec_core.wire.name import (
-    MAX_LABEL_OCTETS,
-    MAX_NAME_OCTETS,
     canonical_wire,
+    name_end,
     rrsig_label_count,
     wildcard_source,
 )
@@ -109,29 +108,13 @@ def canonical_rdata(rdtype: int, rdata: bytes) -> bytes:
 def canonical_name_at(rdata: bytes, offset: int) -> tuple[bytes, int]:
     """``canonical_wire(read_name(rdata, offset)[0])`` and the offset past the name.
 
-    The same walk and the same checks as :func:`~dnssec_core.wire.name.read_name` (no
-    compression pointers, labels ≤ 63 and names ≤ 255 octets, no truncation: SEC-PARSE-01),
-    without building a :class:`dns.name.Name` — that costs several µs per name on the
-    signature hot path (issue 7).  The canonical form is the name's octets lowercased, for the
-    reason given in :func:`~dnssec_core.wire.name.canonical_wire`.
+    The same checks as :func:`~dnssec_core.wire.name.read_name` (:func:`name_end`), without
+    building a :class:`dns.name.Name` — that costs several µs per name on the signature hot
+    path (issue 7).  The canonical form is the name's octets lowercased, for the reason given
+    in :func:`~dnssec_core.wire.name.canonical_wire`.
     """
-    start = offset
-    end = len(rdata)
-    total = 0
-    while True:
-        if offset >= end:
-            raise WireError("name runs past the end of the data")
-        length = rdata[offset]
-        if length > MAX_LABEL_OCTETS:
-            raise WireError("compression pointer or oversized label in a name")
-        total += length + 1
-        if total > MAX_NAME_OCTETS:
-            raise WireError("name longer than 255 octets")
-        offset += 1 + length
-        if length == 0:
-            return rdata[start:offset].lower(), offset
-        if offset > end:
-            raise WireError("label runs past the end of the data")
+    end = name_end(rdata, offset)
+    return rdata[offset:end].lower(), end
 
 
 def _a6_canonical(rdata: bytes) -> bytes:

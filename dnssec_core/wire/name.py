@@ -76,16 +76,15 @@ def wildcard_source(owner: Name, labels: int) -> Name:
     return Name((WILDCARD_LABEL, *kept))
 
 
-def read_name(buf: bytes, offset: int) -> tuple[Name, int]:
-    """Decode one uncompressed wire-format name from ``buf`` at ``offset``.
+def name_end(buf: bytes, offset: int) -> int:
+    """The offset just past the uncompressed wire-format name at ``offset`` in ``buf``.
 
-    Returns the name and the offset just past it.  Names inside RDATA handed to us are always
+    The one place that checks a name in RDATA (SEC-PARSE-01): names handed to us are always
     uncompressed (dnspython expands compression when it parses a message), so a compression
-    pointer here is malformed data.  Raises :class:`WireError` on pointers, labels over 63
-    octets, names over 255 octets or truncation (SEC-PARSE-01).
+    pointer is malformed data, as are labels over 63 octets, names over 255 octets and
+    truncation; each raises :class:`WireError`.
     """
-    labels: list[bytes] = []
-    total = 0
+    start = offset
     end = len(buf)
     while True:
         if offset >= end:
@@ -93,14 +92,25 @@ def read_name(buf: bytes, offset: int) -> tuple[Name, int]:
         length = buf[offset]
         if length > MAX_LABEL_OCTETS:
             raise WireError("compression pointer or oversized label in a name")
-        total += length + 1
-        if total > MAX_NAME_OCTETS:
+        offset += 1 + length
+        if offset - start > MAX_NAME_OCTETS:
             raise WireError("name longer than 255 octets")
-        offset += 1
         if length == 0:
-            labels.append(b"")
-            return Name(labels), offset
-        if offset + length > end:
+            return offset
+        if offset > end:
             raise WireError("label runs past the end of the data")
-        labels.append(buf[offset : offset + length])
-        offset += length
+
+
+def read_name(buf: bytes, offset: int) -> tuple[Name, int]:
+    """Decode the uncompressed name at ``offset``; returns it and the offset past it.
+
+    Checked by :func:`name_end` (raises :class:`WireError`); then split into labels.
+    """
+    end = name_end(buf, offset)
+    labels: list[bytes] = []
+    while True:
+        length = buf[offset]
+        labels.append(buf[offset + 1 : offset + 1 + length])
+        offset += 1 + length
+        if length == 0:
+            return Name(labels), end
