@@ -8,8 +8,9 @@ A backend only answers "does this signature verify over these octets with this k
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 
 class SignatureScheme(enum.Enum):
@@ -97,3 +98,33 @@ class Backend(Protocol):
     def name(self) -> str: ...
 
     def verify(self, key: PublicKey, signature: bytes, data: bytes) -> bool: ...
+
+
+Verifier = Callable[[bytes, bytes], bool]
+
+
+class CachingBackend:
+    """Shared machinery of ``fast`` and ``pure``: one verifier closure per key, cached.
+
+    A subclass gives :meth:`make_verifier`, which builds whatever the key needs once (a native
+    key object, precomputed tables) and returns ``verify(signature, data) -> bool``.  Keys are
+    interned by :mod:`dnssec_core.dnssec.keys`, so the cache is keyed on identity; it holds at
+    most ``cache_size`` verifiers and is cleared when full (bounded memory).
+    """
+
+    name: ClassVar[str] = "caching"
+    cache_size: ClassVar[int] = 4096
+
+    def __init__(self) -> None:
+        self._verifiers: dict[PublicKey, Verifier] = {}
+
+    def make_verifier(self, key: PublicKey) -> Verifier:
+        raise NotImplementedError
+
+    def verify(self, key: PublicKey, signature: bytes, data: bytes) -> bool:
+        verifier = self._verifiers.get(key)
+        if verifier is None:
+            if len(self._verifiers) >= self.cache_size:
+                self._verifiers.clear()
+            verifier = self._verifiers[key] = self.make_verifier(key)
+        return verifier(signature, data)

@@ -7,8 +7,6 @@ Ed25519 goes to pynacl (libsodium), about 1.8× faster than cryptography's Ed255
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import nacl.exceptions
 import nacl.signing
 from cryptography.exceptions import InvalidSignature
@@ -20,14 +18,14 @@ from dnssec_core.crypto.base import (
     ECDSA_FIELD_OCTETS,
     EDDSA_KEY_OCTETS,
     EDDSA_SIG_OCTETS,
+    CachingBackend,
     ECPublicKey,
     EdPublicKey,
     PublicKey,
     RSAPublicKey,
     SignatureScheme,
+    Verifier,
 )
-
-_Verifier = Callable[[bytes, bytes], bool]
 
 _RSA_HASH: dict[SignatureScheme, type[hashes.HashAlgorithm]] = {
     SignatureScheme.RSA_PKCS1_SHA1: hashes.SHA1,
@@ -39,32 +37,20 @@ _EC_CURVE: dict[SignatureScheme, tuple[ec.EllipticCurve, hashes.HashAlgorithm]] 
     SignatureScheme.ECDSA_P384_SHA384: (ec.SECP384R1(), hashes.SHA384()),
 }
 
-#: Bound on cached native keys; the cache is cleared when full (policy, SEC-LIM-04 spirit).
-KEY_CACHE_SIZE = 4096
-
-
 def _reject(signature: bytes, data: bytes) -> bool:
     return False
 
 
-class FastBackend:
+class FastBackend(CachingBackend):
     """Verification through OpenSSL and libsodium (see module docstring)."""
 
     name = "fast"
 
-    def __init__(self) -> None:
-        self._verifiers: dict[PublicKey, _Verifier] = {}
-
-    def verify(self, key: PublicKey, signature: bytes, data: bytes) -> bool:
-        verifier = self._verifiers.get(key)
-        if verifier is None:
-            if len(self._verifiers) >= KEY_CACHE_SIZE:
-                self._verifiers.clear()
-            verifier = self._verifiers[key] = _make_verifier(key)
-        return verifier(signature, data)
+    def make_verifier(self, key: PublicKey) -> Verifier:
+        return _make_verifier(key)
 
 
-def _make_verifier(key: PublicKey) -> _Verifier:
+def _make_verifier(key: PublicKey) -> Verifier:
     """Build the native key once and close over it.  A key the library rejects verifies nothing."""
     try:
         if isinstance(key, RSAPublicKey):
@@ -76,7 +62,7 @@ def _make_verifier(key: PublicKey) -> _Verifier:
         return _reject
 
 
-def _rsa_verifier(key: RSAPublicKey) -> _Verifier:
+def _rsa_verifier(key: RSAPublicKey) -> Verifier:
     native = rsa.RSAPublicNumbers(key.e, key.n).public_key()
     algorithm = _RSA_HASH[key.scheme]()
     pkcs1 = padding.PKCS1v15()
@@ -95,7 +81,7 @@ def _rsa_verifier(key: RSAPublicKey) -> _Verifier:
     return verify
 
 
-def _ecdsa_verifier(key: ECPublicKey) -> _Verifier:
+def _ecdsa_verifier(key: ECPublicKey) -> Verifier:
     curve, digest = _EC_CURVE[key.scheme]
     native = ec.EllipticCurvePublicNumbers(key.x, key.y, curve).public_key()
     signature_algorithm = ec.ECDSA(digest)
@@ -118,7 +104,7 @@ def _ecdsa_verifier(key: ECPublicKey) -> _Verifier:
     return verify
 
 
-def _eddsa_verifier(key: EdPublicKey) -> _Verifier:
+def _eddsa_verifier(key: EdPublicKey) -> Verifier:
     if len(key.raw) != EDDSA_KEY_OCTETS[key.scheme]:
         return _reject
     sig_octets = EDDSA_SIG_OCTETS[key.scheme]

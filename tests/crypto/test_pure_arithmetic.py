@@ -284,7 +284,7 @@ def test_key_tables_are_bounded_and_evicted(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_pure_key_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pure_package, "KEY_CACHE_SIZE", 2)
+    monkeypatch.setattr(pure_package.PureBackend, "cache_size", 2)
     backend = pure_package.PureBackend()
     keys = [EdPublicKey(SignatureScheme.ED25519, bytes([i]) * 32) for i in range(5)]
     for key in keys:

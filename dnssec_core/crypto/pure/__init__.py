@@ -29,36 +29,28 @@ generators, per key from a key's second use), not from leaving out checks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from dnssec_core.crypto.base import ECPublicKey, EdPublicKey, PublicKey, RSAPublicKey
+from dnssec_core.crypto.base import (
+    CachingBackend,
+    ECPublicKey,
+    EdPublicKey,
+    PublicKey,
+    RSAPublicKey,
+    Verifier,
+)
 from dnssec_core.crypto.pure import ecdsa, eddsa, rsa
 
-_Verifier = Callable[[bytes, bytes], bool]
 
-#: Bound on cached per-key verifiers; the cache is cleared when full (as in ``fast``).  The
-#: memory-heavy per-key tables have their own, smaller bound (``MAX_KEY_TABLES``).
-KEY_CACHE_SIZE = 4096
-
-
-class PureBackend:
-    """Verification in plain Python (see module docstring)."""
+class PureBackend(CachingBackend):
+    """Verification in plain Python (see module docstring); per-key verifiers cached by the
+    base class, the memory-heavy per-key tables bounded separately (``MAX_KEY_TABLES``)."""
 
     name = "pure"
 
-    def __init__(self) -> None:
-        self._verifiers: dict[PublicKey, _Verifier] = {}
-
-    def verify(self, key: PublicKey, signature: bytes, data: bytes) -> bool:
-        verifier = self._verifiers.get(key)
-        if verifier is None:
-            if len(self._verifiers) >= KEY_CACHE_SIZE:
-                self._verifiers.clear()
-            verifier = self._verifiers[key] = _make_verifier(key)
-        return verifier(signature, data)
+    def make_verifier(self, key: PublicKey) -> Verifier:
+        return _make_verifier(key)
 
 
-def _make_verifier(key: PublicKey) -> _Verifier:
+def _make_verifier(key: PublicKey) -> Verifier:
     if isinstance(key, RSAPublicKey):
         return rsa.make_verifier(key)
     if isinstance(key, ECPublicKey):
@@ -68,4 +60,4 @@ def _make_verifier(key: PublicKey) -> _Verifier:
     raise TypeError(f"not a public key: {type(key).__name__}")
 
 
-__all__ = ["KEY_CACHE_SIZE", "PureBackend"]
+__all__ = ["PureBackend"]
