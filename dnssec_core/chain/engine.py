@@ -394,7 +394,7 @@ class _Run:
             return bogus(
                 Reason.SIGNER_MISMATCH, f"no RRSIG of {signed.owner} names an enclosing zone"
             ), None
-        state = yield from self.find_keys(signer)
+        state = yield from self.find_keys(signer, apex=True)
         if state.status is not Status.SECURE:
             return state.verdict, state
         if not names_equal(state.zone, signer):
@@ -457,7 +457,7 @@ class _Run:
                     f"{state.zone} is signed but the {kind.value} answer is not",
                 )
             return state.verdict
-        state = yield from self.find_keys(signer)
+        state = yield from self.find_keys(signer, apex=True)
         if state.status is not Status.SECURE:
             return state.verdict
         if not names_equal(state.zone, signer):
@@ -548,7 +548,7 @@ class _Run:
                         )
         self.v.store_keys(state, until)
 
-    def find_keys(self, target: Name) -> Generator[Query, Answer, KeyState]:
+    def find_keys(self, target: Name, *, apex: bool = False) -> Generator[Query, Answer, KeyState]:
         """Walk from the anchor zone down to ``target``, one label at a time.
 
         Returns the state of the deepest zone at or above ``target``: secure with its keys,
@@ -564,6 +564,10 @@ class _Run:
         current = yield from self.anchor_keys()
         if current.status is not Status.SECURE:
             return current
+        if apex and not names_equal(target, current.zone):
+            jumped = yield from self.jump(current, target)
+            if jumped is not None:
+                return jumped
         depth = len(anchors.zone.labels)
         if len(target.labels) - depth > limits.MAX_ZONE_DEPTH:
             return KeyState(target, indeterminate(Reason.LIMIT_ZONE_DEPTH, "name too deep"))
@@ -589,6 +593,73 @@ class _Run:
             current = step
         return current
 
+    def zone_from_ds(
+        self, parent: KeyState, child: Name, ds_signed: SignedRRset, answer: Response
+    ) -> Generator[Query, Answer, KeyState]:
+        """A DS RRset for ``child`` from ``parent``: verify it with the parent's keys, then the
+        child's DNSKEY RRset against it (RFC 4035 §5.2, VAL-DS-03..05, VAL-KEY-05)."""
+        assert parent.keys is not None
+        verdict = self.verify(ds_signed, parent.keys)
+        if verdict.status is not Status.SECURE:
+            state = KeyState(child, verdict)
+            self.remember(state)
+            return state
+        try:
+            ds_set = tuple(
+                DS.from_wire(rd) for rd in ds_signed.rrset.rdatas[: limits.MAX_DS_PER_RRSET]
+            )
+        except WireError as exc:
+            return KeyState(child, bogus(Reason.MALFORMED_DATA, f"DS at {child}: {exc}"))
+        usable = tuple(usable_ds(list(ds_set), self.v.policy))
+        if not usable:  # VAL-DS-04 / VAL-ALG-05: only unsupported algorithms or digests
+            reason = (
+                Reason.UNSUPPORTED_DIGEST
+                if all(self.v.policy.supports(d.algorithm) for d in ds_set)
+                else Reason.UNSUPPORTED_ALGORITHM
+            )
+            state = KeyState(
+                child,
+                Verdict(Status.INSECURE, reason, f"DS at {child} is all unsupported"),
+                None,
+                ds_set,
+            )
+            self.remember(state, answer)
+            return state
+        key_answer = yield from self.ask(Query(child, DNSKEY_TYPE))
+        state = self.check_dnskeys(child, key_answer, usable)
+        self.remember(state, answer, key_answer)
+        return state
+
+    def jump(self, current: KeyState, apex: Name) -> Generator[Query, Answer, KeyState | None]:
+        """Straight to a claimed zone apex: ask its DS and accept it if a zone on the path
+        with authenticated keys signed it (RFC 4035 §5.2 asks for the child's DS, not for a
+        DS at every label).  Only the signer of that DS needs keys first; the labels between
+        are that zone's own names, which its keys could sign anyway.
+
+        None when the shortcut does not apply (no DS RRset, a lookup problem, a signer off
+        the path): the caller then walks label by label, which also finds insecure
+        delegations.  Never returns secure without verified signatures.
+        """
+        cached = self.v.cached_keys(apex, self.now)
+        if cached is not None:
+            self.link(cached)
+            return cached
+        answer = yield from self.ask(Query(apex, DS_TYPE))
+        if isinstance(answer, LookupFailure) or answer.rcode != Rcode.NOERROR:
+            return None
+        ds_signed = answer.answer_rrset(apex, DS_TYPE)
+        signer = _signer(ds_signed) if ds_signed is not None else None
+        if ds_signed is None or signer is None or names_equal(signer, apex):
+            return None
+        if not is_subdomain(signer, current.zone):
+            return None
+        parent = current
+        if not names_equal(signer, current.zone):
+            parent = yield from self.find_keys(signer, apex=True)
+            if parent.status is not Status.SECURE or not names_equal(parent.zone, signer):
+                return None if parent.status is Status.SECURE else parent
+        return (yield from self.zone_from_ds(parent, apex, ds_signed, answer))
+
     def descend(self, parent: KeyState, child: Name) -> Generator[Query, Answer, KeyState | None]:
         """One step down: DS at ``child`` from ``parent`` (RFC 4035 §5.2).
 
@@ -605,36 +676,7 @@ class _Run:
             )
         ds_signed = answer.answer_rrset(child, DS_TYPE)
         if ds_signed is not None:
-            verdict = self.verify(ds_signed, parent.keys)
-            if verdict.status is not Status.SECURE:
-                state = KeyState(child, verdict)
-                self.remember(state)
-                return state
-            try:
-                ds_set = tuple(
-                    DS.from_wire(rd) for rd in ds_signed.rrset.rdatas[: limits.MAX_DS_PER_RRSET]
-                )
-            except WireError as exc:
-                return KeyState(child, bogus(Reason.MALFORMED_DATA, f"DS at {child}: {exc}"))
-            usable = tuple(usable_ds(list(ds_set), self.v.policy))
-            if not usable:  # VAL-DS-04 / VAL-ALG-05: only unsupported algorithms or digests
-                reason = (
-                    Reason.UNSUPPORTED_DIGEST
-                    if all(self.v.policy.supports(d.algorithm) for d in ds_set)
-                    else Reason.UNSUPPORTED_ALGORITHM
-                )
-                state = KeyState(
-                    child,
-                    Verdict(Status.INSECURE, reason, f"DS at {child} is all unsupported"),
-                    None,
-                    ds_set,
-                )
-                self.remember(state, answer)
-                return state
-            key_answer = yield from self.ask(Query(child, DNSKEY_TYPE))
-            state = self.check_dnskeys(child, key_answer, usable)
-            self.remember(state, answer, key_answer)
-            return state
+            return (yield from self.zone_from_ds(parent, child, ds_signed, answer))
         cname = answer.answer_rrset(child, CNAME_TYPE)
         if cname is not None:  # an alias is never a delegation (RFC 2181 §10.1)
             verdict = self.verify(cname, parent.keys)
