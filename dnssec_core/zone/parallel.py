@@ -80,6 +80,9 @@ MIN_PARALLEL_CHARS = 200_000
 #: A piece starts at a line whose first character can begin an owner name.
 _OWNER_LINE_START = re.compile(r"\n(?=[^\s;$(\"])")
 _DIRECTIVE_LINE = re.compile(r"^\$[^\n]*", re.MULTILINE)
+#: How BIND and ldns write an RRSIG record's type field (bit maps write " RRSIG" or "RRSIG)").
+_RRSIG_MARK = "RRSIG\t"
+_BALANCE_BLOCKS_PER_PIECE = 32
 
 Slot = tuple[NameKey, int]
 DSLoader = Callable[[Name], Sequence[DS] | None]
@@ -148,14 +151,31 @@ def _can_fork() -> bool:
 
 
 def _cuts(text: str, pieces: int) -> list[int]:
-    """Start offsets of up to ``pieces`` pieces, each at the start of an owner line."""
+    """Start offsets of up to ``pieces`` pieces, each at the start of an owner line.
+
+    The pieces get about equal numbers of RRSIG records — one signature verification each, the
+    bulk of the work — rather than equal lengths: RRsets of names and NSEC3 RRsets are not
+    spread evenly through a zone file.  RRSIGs are counted per block of text; the cut goes at
+    the first owner line after the point where the running count reaches each share.
+    """
+    size = len(text) // (_BALANCE_BLOCKS_PER_PIECE * pieces) + 1
+    blocks = range(0, len(text), size)
+    weights = [text.count(_RRSIG_MARK, start, start + size) for start in blocks]
+    if not any(weights):  # other spelling: fall back to equal lengths
+        weights = [1] * len(weights)
+    total = sum(weights)
     starts = [0]
-    for k in range(1, pieces):
-        found = _OWNER_LINE_START.search(text, max(len(text) * k // pieces, starts[-1] + 1))
-        if found is None:
-            break
-        if found.start() + 1 > starts[-1]:
+    done = 0
+    k = 1
+    for start, weight in zip(blocks, weights, strict=True):
+        while k < pieces and done + weight >= total * k / pieces:
+            share = (total * k / pieces - done) / weight if weight else 0.0
+            found = _OWNER_LINE_START.search(text, max(start + int(share * size), starts[-1] + 1))
+            if found is None:
+                return starts
             starts.append(found.start() + 1)
+            k += 1
+        done += weight
     return starts
 
 
