@@ -17,7 +17,10 @@ How (Linux ``fork`` workers; the text is shared copy-on-write, nothing big is pi
 3. The parent finds the origin, verifies the apex DNSKEY RRset
    (:func:`~dnssec_core.zone.verify.verify_apex_dnskeys`) and sends the origin, keys and zone
    cuts to the workers; every RRset is then verified by
-   :func:`~dnssec_core.zone.verify.verify_zone_rrset` — the shared ones by the parent.
+   :func:`~dnssec_core.zone.verify.verify_zone_rrset` — the shared ones by the parent, which
+   meanwhile also checks the NSEC/NSEC3 chain (:func:`~dnssec_core.zone.chain.
+   check_chain_records`) on the owners and denial RRsets the workers sent with their shared
+   records.
 4. Failures are merged in :func:`~dnssec_core.zone.verify.verify_zone`'s order (RRset order is
    the order of first appearance in the file), so the report is identical to the serial one;
    ``tests/zone/test_parallel.py`` asserts this on every vector zone.
@@ -308,8 +311,21 @@ class _Coordinator:
         for conn in conns:
             conn.send(("verify", origin, keys, cuts))
         placed: list[tuple[tuple[int, int], list[Failure]]] = []
-        if keys is not None:
+        chain_failures: list[Failure] = []
+        if keys is not None:  # while the workers verify their RRsets:
             placed += self._verify_shared(shared, keys, cuts, position, head)
+            # The NSEC/NSEC3 chain over the whole zone, as verify_zone ends (issue 4).
+            owners, denial = chain_inputs(shared)
+            for part in gathered:
+                for key, (name, types) in part[3].items():
+                    known = owners.get(key)
+                    owners[key] = (
+                        known[0] if known else name,
+                        (known[1] if known else set()) | types,
+                    )
+                denial += part[4]
+            frozen = {key: (name, frozenset(types)) for key, (name, types) in owners.items()}
+            chain_failures = check_chain_records(origin, frozen, denial)
         results = [_receive(conn) for conn in conns]
 
         report = ZoneReport(origin.to_text())
@@ -322,17 +338,7 @@ class _Coordinator:
             placed += [((k, index), failures) for index, failures in result[2]]
         for _, failures in sorted(placed, key=lambda item: item[0]):
             report.failures += failures
-        if keys is None:  # verify_zone stops at the apex too
-            return report
-        # The NSEC/NSEC3 chain over the whole zone, as verify_zone ends (issue 4).
-        owners, denial = chain_inputs(shared)
-        for result in results:
-            for key, (name, types) in result[5].items():
-                known = owners.get(key)
-                owners[key] = (known[0] if known else name, (known[1] if known else set()) | types)
-            denial += result[6]
-        frozen = {key: (name, frozenset(types)) for key, (name, types) in owners.items()}
-        report.failures += check_chain_records(origin, frozen, denial)
+        report.failures += chain_failures  # none when verify_zone stops at the apex
         return report
 
     def _verify_shared(
@@ -425,8 +431,9 @@ def _work(
     shared_records = [
         record for record in records if record[1] in owners and _slot(record) in shared_here
     ]
-    conn.send(("shared", shared_records, first_index))
-    del records, shared_records  # the RRsets and RRSIGs are in ``local`` now
+    chain_owners, denial = chain_inputs(local, exclude=shared_here)
+    conn.send(("shared", shared_records, first_index, chain_owners, denial))
+    del records, shared_records, chain_owners, denial  # the data is in ``local`` now
 
     command, origin, keys, cuts = conn.recv()
     assert command == "verify"
@@ -446,6 +453,4 @@ def _work(
             )  # fmt: skip
             if len(report.failures) > before:
                 placed.append((index, report.failures[before:]))
-    chain_owners, denial = chain_inputs(local, exclude=shared_here)
-    conn.send(("done", malformed.failures, placed, report.rrsets, report.signatures_verified,
-               chain_owners, denial))
+    conn.send(("done", malformed.failures, placed, report.rrsets, report.signatures_verified))
