@@ -8,7 +8,9 @@ scaling means the ratio stays near 1).
 
 Peak memory is the largest sum, over the process and its children, of proportional set size
 (PSS, so pages shared by forked workers count once), sampled every 10 ms, or — when larger, as
-for runs too short to sample — the peak RSS that GNU time reports for the tool's process.
+for runs too short to sample — the peak RSS that GNU time reports for the tool's process.  It
+is taken in an extra, untimed first run of each tool: reading /proc/*/smaps_rollup stalls the
+process it reads, which would slow exactly the multi-process runs.
 """
 
 from __future__ import annotations
@@ -96,29 +98,31 @@ def _tree(pid: int) -> list[int]:
 GNU_TIME = "/usr/bin/time"
 
 
-def run_once(argv: list[str]) -> tuple[float, int, int, str]:
-    """(wall seconds, peak memory KiB, exit status, stdout) of one run."""
+def run_once(argv: list[str], *, memory: bool = False) -> tuple[float, int, int, str]:
+    """(wall seconds, peak memory KiB or 0, exit status, stdout) of one run."""
+    if not memory:
+        return _run(argv, sample=False)
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
         if os.access(GNU_TIME, os.X_OK):
             argv = [GNU_TIME, "-f", "%M", "-o", rss.name, *argv]
-        elapsed, peak, status, output = _run(argv)
+        elapsed, peak, status, output = _run(argv, sample=True)
         with contextlib.suppress(ValueError, IndexError):  # no file: GNU time missing
             peak = max(peak, int(rss.read().split()[-1]))
     return elapsed, peak, status, output
 
 
-def _run(argv: list[str]) -> tuple[float, int, int, str]:
+def _run(argv: list[str], *, sample: bool) -> tuple[float, int, int, str]:
     started = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                cwd=REPO)
     peak = [0]
     done = threading.Event()
 
-    def sample() -> None:
+    def sampling() -> None:
         while not done.wait(0.01):
             peak[0] = max(peak[0], sum(_pss_kib(pid) for pid in _tree(process.pid)))
 
-    sampler = threading.Thread(target=sample, daemon=True)
+    sampler = threading.Thread(target=sampling if sample else done.wait, daemon=True)
     sampler.start()
     assert process.stdout is not None
     output = process.stdout.read()
@@ -171,20 +175,23 @@ def _zone(zone: SignedZone, now: int, tools_: list[Tool], repeats: int,
         if tool.max_rrsets is not None and zone.nominal > tool.max_rrsets:
             continue
         runnable.append(tool)
-    samples: dict[str, list[tuple[float, int]]] = {t.name: [] for t in runnable}
-    for _ in range(repeats):  # interleaved: one run of every tool per round
+    samples: dict[str, list[float]] = {t.name: [] for t in runnable}
+    peaks: dict[str, int] = {}
+    for round_ in range(repeats + 1):  # interleaved: one run of every tool per round
         for tool in runnable:
             argv = [a.format(zone=zone.path, now=now) for a in tool.argv]
-            elapsed, peak, status, output = run_once(argv)
+            elapsed, peak, status, output = run_once(argv, memory=round_ == 0)
             if status != 0:
                 raise RuntimeError(f"{tool.name} failed on {zone.path} (exit {status}): "
                                    f"{output.strip()[:300]}")
             if tool.name == "dnssec-core" and not rrsets:
                 rrsets = json.loads(output)["rrsets"]
-            samples[tool.name].append((elapsed, peak))
+            if round_ == 0:
+                peaks[tool.name] = peak  # the memory run (also a warm-up) is not timed
+            else:
+                samples[tool.name].append(elapsed)
     for name, values in samples.items():
-        stats = Stats(tuple(v[0] for v in values))
-        timings[name] = (stats, max(v[1] for v in values))
+        timings[name] = (Stats(tuple(values)), peaks[name])
     bind = timings.get("BIND dnssec-verify")
     entry["rrsets"] = rrsets
     for name, (stats, peak) in timings.items():
