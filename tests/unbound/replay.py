@@ -1,0 +1,379 @@
+"""Replay Unbound's validator scenarios (``testdata/val_*.rpl``) against the sans-I/O engine.
+
+TEST-ONLY.  Nothing here is importable from ``dnssec_core`` (``test_replay.py`` asserts it).
+
+Design (issue 8):
+
+* Parsing: config up to ``CONFIG_END`` (``trust-anchor``, ``val-override-date``, ``fake-sha1``,
+  ``fake-dsa``, other options recorded), every ``RANGE``'s ENTRYs, and ``STEP n QUERY`` /
+  ``STEP n CHECK_ANSWER`` pairs.
+* Serving: the engine asks authoritative-style (name, type) questions.  Instead of walking
+  referrals from the stub root, the harness matches by qname/qtype as testbound's replay
+  module does (ADDRESS is ignored): among entries of ranges containing the current step whose
+  MATCH rules accept the question, the first *non-referral* one (an answer, an AA reply, an
+  NXDOMAIN, or an SOA/NSEC/NSEC3 in authority) wins; otherwise the last referral; no match at
+  all is a :class:`LookupFailure` (testbound answers nothing, i.e. a timeout).
+* Verdict mapping of CHECK_ANSWER: AD → secure; SERVFAIL → bogus *or* indeterminate (Unbound
+  SERVFAILs both; we accept either); otherwise → insecure.
+* ``fake-sha1``/``fake-dsa``: :class:`FakeBackend` accepts any signature made with algorithms
+  3/5/6/7 (Unbound ``val_secalgo.c`` ``verify_canonrrset``) and delegates the rest to the real
+  ``fast`` backend; :data:`FAKE_POLICY` validates algorithms 3 and 6 (DSA) only here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dns.flags
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdatatype
+
+from dnssec_core.chain.anchors import AnchorError, parse_anchors
+from dnssec_core.chain.engine import Result, Validator
+from dnssec_core.chain.types import FailureKind, LookupFailure, Query
+from dnssec_core.crypto.base import SignatureScheme
+from dnssec_core.crypto.fast import FastBackend
+from dnssec_core.dnssec import algorithms as _algorithms
+from dnssec_core.dnssec.keys import KeyProblem
+from dnssec_core.verdict import Status
+from dnssec_core.wire.message import Response, from_dnspython
+
+FAKE_ALGORITHMS = frozenset({3, 5, 6, 7})
+DSA_ALGORITHMS = {3: SignatureScheme.RSA_PKCS1_SHA1, 6: SignatureScheme.RSA_PKCS1_SHA1}
+
+
+@dataclass(frozen=True, slots=True)
+class FakePolicy(_algorithms.AlgorithmPolicy):
+    """Test-only policy: DSA (3, 6) counts as validating, small RSA keys allowed."""
+
+    def scheme(self, algorithm: int) -> SignatureScheme | None:
+        if algorithm in DSA_ALGORITHMS:
+            return DSA_ALGORITHMS[algorithm]
+        return _algorithms.AlgorithmPolicy.scheme(self, algorithm)
+
+
+FAKE_POLICY = FakePolicy(rsa_min_bits=512)
+
+
+class FakeKey:
+    """Stands for a key the real parser rejects (a DSA key) when its algorithm is faked."""
+
+    scheme = SignatureScheme.RSA_PKCS1_SHA1
+
+
+class FakeBackend:
+    """Unbound ``fake-sha1``/``fake-dsa``: SHA-1/DSA signatures pass unchecked; others are real."""
+
+    name = "fake-sha1"
+
+    def __init__(self) -> None:
+        self.real = FastBackend()
+
+    def verify(self, key: Any, signature: bytes, data: bytes) -> bool:
+        if isinstance(key, FakeKey) or key.scheme is SignatureScheme.RSA_PKCS1_SHA1:
+            return True
+        return bool(self.real.verify(key, signature, data))
+
+
+def patched_parse_public_key(original: Any) -> Any:
+    def parse(scheme: SignatureScheme, key: bytes, policy: Any = _algorithms.DEFAULT_POLICY) -> Any:
+        parsed = original(scheme, key, policy)
+        if isinstance(parsed, KeyProblem) and isinstance(policy, FakePolicy):
+            return FakeKey()
+        return parsed
+
+    return parse
+
+
+# -- parsing -------------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    match: set[str]
+    adjust: set[str]
+    flags: set[str]
+    rcode: str
+    sections: dict[str, list[str]]
+
+    def qname(self) -> dns.name.Name | None:
+        q = self.sections.get("QUESTION", [])
+        return dns.name.from_text(q[0].split()[0]) if q else None
+
+    def qtype(self) -> int | None:
+        q = self.sections.get("QUESTION", [])
+        return int(dns.rdatatype.from_text(q[0].split()[-1])) if q else None
+
+
+@dataclass
+class Range:
+    start: int
+    end: int
+    entries: list[Entry] = field(default_factory=list)
+
+
+@dataclass
+class Step:
+    number: int
+    kind: str
+    entry: Entry | None
+
+
+@dataclass
+class Scenario:
+    path: Path
+    config: list[str]
+    ranges: list[Range]
+    steps: list[Step]
+
+    def option(self, key: str) -> list[str]:
+        out = []
+        for line in self.config:
+            stripped = line.split("#", 1)[0].strip()
+            if stripped.startswith(key + ":"):
+                out.append(stripped[len(key) + 1 :].strip().strip('"'))
+        return out
+
+
+def _parse_entry(lines: list[str]) -> Entry:
+    entry = Entry(set(), set(), set(), "NOERROR", {})
+    section: str | None = None
+    for raw in lines:
+        line = raw.split(";", 1)[0].strip() if not raw.strip().startswith(";") else ""
+        if not line:
+            continue
+        word = line.split()[0]
+        if word == "MATCH":
+            entry.match |= set(line.split()[1:])
+        elif word == "ADJUST":
+            entry.adjust |= set(line.split()[1:])
+        elif word == "REPLY":
+            for token in line.split()[1:]:
+                if token in dns.rcode.Rcode.__members__ or token == "YXDOMAIN":
+                    entry.rcode = token
+                else:
+                    entry.flags.add(token)
+        elif word == "SECTION":
+            section = line.split()[1]
+            entry.sections.setdefault(section, [])
+        elif section is not None:
+            entry.sections[section].append(line)
+    return entry
+
+
+def parse(path: Path) -> Scenario:
+    text = path.read_text()
+    config_text, _, body = text.partition("CONFIG_END")
+    lines = body.splitlines()
+    scenario = Scenario(path, config_text.splitlines(), [], [])
+    current: Range | None = None
+    i = 0
+    while i < len(lines):
+        line = lines[i].strip()
+        words = line.split()
+        if not words:
+            i += 1
+            continue
+        if words[0] == "RANGE_BEGIN":
+            current = Range(int(words[1]), int(words[2]))
+        elif words[0] == "RANGE_END" and current is not None:
+            scenario.ranges.append(current)
+            current = None
+        elif words[0] == "ENTRY_BEGIN":
+            j = i + 1
+            while lines[j].strip() != "ENTRY_END":
+                j += 1
+            entry = _parse_entry(lines[i + 1 : j])
+            if current is not None:
+                current.entries.append(entry)
+            elif scenario.steps and scenario.steps[-1].entry is None:
+                scenario.steps[-1].entry = entry
+            i = j
+        elif words[0] == "STEP":
+            scenario.steps.append(Step(int(words[1]), words[2], None))
+        i += 1
+    return scenario
+
+
+def to_message(entry: Entry, query: Query | None = None) -> dns.message.Message:
+    parts = ["id 0", "opcode QUERY", f"rcode {entry.rcode}"]
+    flags = [f for f in entry.flags if f in ("QR", "AA", "TC", "RD", "RA", "AD", "CD")]
+    parts.append("flags " + " ".join(flags))
+    parts.append(";QUESTION")
+    if query is not None and ("copy_query" in entry.adjust or not entry.sections.get("QUESTION")):
+        parts.append(f"{query.name} IN {dns.rdatatype.to_text(query.rdtype)}")
+    else:
+        parts.extend(entry.sections.get("QUESTION", []))
+    for name in ("ANSWER", "AUTHORITY", "ADDITIONAL"):
+        parts.append(";" + name)
+        parts.extend(entry.sections.get(name, []))
+    return dns.message.from_text("\n".join(parts))
+
+
+# -- serving -------------------------------------------------------------------------------
+
+
+def _matches(entry: Entry, query: Query) -> bool:
+    qname, qtype = entry.qname(), entry.qtype()
+    if qname is None:
+        return False
+    if "qtype" in entry.match and qtype != query.rdtype:
+        return False
+    if "qname" in entry.match and qname != query.name:
+        return False
+    return not ("subdomain" in entry.match and not query.name.is_subdomain(qname))
+
+
+def _is_referral(entry: Entry) -> bool:
+    if entry.sections.get("ANSWER") or "AA" in entry.flags or entry.rcode != "NOERROR":
+        return False
+    for line in entry.sections.get("AUTHORITY", []):
+        words = line.upper().split()
+        if any(w in ("SOA", "NSEC", "NSEC3") for w in words[1:4]):
+            return False
+    return True
+
+
+def answer(scenario: Scenario, step: int, query: Query) -> Response | LookupFailure:
+    referral: Entry | None = None
+    for rng in scenario.ranges:
+        if not rng.start <= step <= rng.end:
+            continue
+        for entry in rng.entries:
+            if not _matches(entry, query):
+                continue
+            if not _is_referral(entry):
+                return from_dnspython(to_message(entry, query))
+            referral = entry
+    if referral is not None:
+        return from_dnspython(to_message(referral, query))
+    return LookupFailure(FailureKind.TIMEOUT, f"no canned answer for {query}")
+
+
+# -- running -------------------------------------------------------------------------------
+
+#: config options that put a scenario outside this harness's scope (with the reason)
+OUT_OF_SCOPE_OPTIONS = {
+    "trust-anchor-file": "trust anchor from a file",
+    "auto-trust-anchor-file": "RFC 5011 trust anchor tracking",
+    "domain-insecure": "Unbound-specific config (domain-insecure)",
+    "local-zone": "local-zone",
+    "local-data": "local-zone",
+    "prefetch-key": "key prefetch",
+    "aggressive-nsec": "aggressive NSEC use",
+    "serve-expired": "serve-expired",
+    "forward-zone": "forwarding",
+    "harden-algo-downgrade": "Unbound-specific config",
+    "val-permissive-mode": "Unbound-specific config (permissive mode)",
+    "trust-anchor-signaling": "",
+}
+
+
+def scope_problem(scenario: Scenario) -> str | None:
+    """None when the scenario is in scope, else the skip reason."""
+    config = "\n".join(scenario.config)
+    for key, reason in OUT_OF_SCOPE_OPTIONS.items():
+        if reason and re.search(rf"^\s*{re.escape(key)}\s*:", config, re.M):
+            if key == "aggressive-nsec" and "no" in scenario.option(key):
+                continue
+            if key == "serve-expired" and "no" in scenario.option(key):
+                continue
+            return reason
+    if any(s.kind in ("TIME_PASSES", "FLUSH_MESSAGE", "TRAFFIC") for s in scenario.steps):
+        return "steps depend on cache timing (TIME_PASSES/FLUSH)"
+    anchors = scenario.option("trust-anchor")
+    if not anchors:
+        return "no trust-anchor line (anchor from elsewhere)"
+    owners = {a.split()[0].lower().rstrip(".") for a in anchors}
+    if len(owners) > 1:
+        return "trust anchors at more than one zone (engine takes one anchor zone)"
+    dates = scenario.option("val-override-date")
+    if not dates or dates[0] == "-1":
+        return "no fixed validation date (val-override-date -1 or absent)"
+    if "${" in scenario.path.read_text():
+        return "time macros"
+    if not any(s.kind == "CHECK_ANSWER" for s in scenario.steps):
+        return "no CHECK_ANSWER step"
+    return None
+
+
+def expected_statuses(entry: Entry) -> set[Status]:
+    if entry.rcode == "SERVFAIL":
+        return {Status.BOGUS, Status.INDETERMINATE}
+    if "AD" in entry.flags:
+        return {Status.SECURE}
+    return {Status.INSECURE}
+
+
+@dataclass
+class Outcome:
+    step: int
+    question: str
+    expected: set[Status]
+    got: Status
+    rcode_expected: str
+    rcode_got: int
+    detail: str
+
+    @property
+    def agrees(self) -> bool:
+        if self.got not in self.expected:
+            return False
+        if self.got in (Status.BOGUS, Status.INDETERMINATE):
+            return True
+        return dns.rcode.to_text(dns.rcode.Rcode.make(self.rcode_got)) == self.rcode_expected
+
+
+def run(scenario: Scenario) -> list[Outcome]:
+    anchor_text = "\n".join(scenario.option("trust-anchor")) + "\n"
+    date = scenario.option("val-override-date")[0]
+    now = calendar.timegm(time.strptime(date, "%Y%m%d%H%M%S"))
+    try:
+        anchors = parse_anchors(anchor_text.encode(), source=scenario.path.name, now=now)
+    except AnchorError as exc:
+        raise RuntimeError(str(exc)) from None
+    validator = Validator(anchors, backend=FakeBackend(), policy=FAKE_POLICY)  # type: ignore[arg-type]
+    outcomes: list[Outcome] = []
+    pending: Step | None = None
+    for step in scenario.steps:
+        if step.kind == "QUERY":
+            pending = step
+        elif step.kind == "CHECK_ANSWER" and pending is not None and step.entry is not None:
+            assert pending.entry is not None
+            q = pending.entry.sections["QUESTION"][0].split()
+            qname = dns.name.from_text(q[0])
+            qtype = int(dns.rdatatype.from_text(q[-1]))
+            result = _resolve(validator, scenario, step.number, qname, qtype, now)
+            outcomes.append(
+                Outcome(
+                    step.number,
+                    f"{qname} {q[-1]}",
+                    expected_statuses(step.entry),
+                    result.status,
+                    step.entry.rcode,
+                    result.rcode,
+                    f"{result.verdict.reason.value}: {result.verdict.detail}",
+                )
+            )
+            pending = None
+    return outcomes
+
+
+def _resolve(
+    validator: Validator, scenario: Scenario, step: int, qname: dns.name.Name, qtype: int, now: int
+) -> Result:
+    resolution = validator.resolve(qname, qtype, now=now)
+    while (query := resolution.next_query()) is not None:
+        try:
+            reply: Response | LookupFailure = answer(scenario, step, query)
+        except Exception as exc:  # an unparsable canned entry: the engine sees a bad answer
+            reply = LookupFailure(FailureKind.MALFORMED, f"{type(exc).__name__}: {exc}")
+        resolution.receive(query, reply)
+    return resolution.result()
