@@ -58,7 +58,9 @@ def _make_verifier(key: PublicKey) -> Verifier:
         if isinstance(key, ECPublicKey):
             return _ecdsa_verifier(key)
         return _eddsa_verifier(key)
-    except (ValueError, TypeError, nacl.exceptions.CryptoError):
+    except (ValueError, TypeError, ArithmeticError, nacl.exceptions.CryptoError):
+        # The library refuses the numbers (cryptography 50 raises OverflowError for a
+        # negative exponent where 48 raised ValueError): such a key verifies nothing.
         return _reject
 
 
