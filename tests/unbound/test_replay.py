@@ -1,7 +1,11 @@
 """Unbound's validator scenarios replayed offline against the engine (issue 8, first bullet).
 
-Counts are asserted as they are today; see ``replay.py`` for the serving design and the
-skip list / disagreement list (``skipped.tsv``, ``disagreements.tsv``) for the rest.
+Counts are asserted as they are today: 162 files, 61 skipped (``skipped.tsv``), 101 run;
+81 files (103 of 129 CHECK_ANSWER steps) agree = 80 % of in-scope files, below issue 8's 95 %
+target.  Every disagreeing step is in ``disagreements.tsv`` with its diagnosis: "engine: ..."
+rows wait for an engine fix (three are security relevant: CVE-2017-15105 wildcard-expanded
+NSEC, overreaching NSEC), "explained" rows cite the RFC, "harness"/"to investigate" rows are
+work left in this harness.  When a count changes, update it here and in the TSVs.
 """
 
 from __future__ import annotations
@@ -54,15 +58,15 @@ def test_file_count() -> None:
 def test_skip_list_matches_scope_rules() -> None:
     computed = {p.name: replay.scope_problem(replay.parse(p)) for p in FILES}
     assert {n: r for n, r in computed.items() if r} == SKIPPED
-    assert len(SKIPPED) == 57
+    assert len(SKIPPED) == 61
 
 
 def test_counts(outcomes: dict[str, list[replay.Outcome]]) -> None:
     steps = [o for runs in outcomes.values() for o in runs]
     agreeing = [o for o in steps if o.agrees]
     files_agreeing = [n for n, runs in outcomes.items() if all(o.agrees for o in runs)]
-    assert len(outcomes) == 105
-    assert (len(steps), len(agreeing), len(files_agreeing)) == (134, 92, 71)
+    assert len(outcomes) == 101
+    assert (len(steps), len(agreeing), len(files_agreeing)) == (129, 103, 81)
     # every disagreement is listed with its diagnosis
     assert {
         (n, str(o.step)) for n, runs in outcomes.items() for o in runs if not o.agrees
