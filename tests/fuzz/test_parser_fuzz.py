@@ -7,6 +7,7 @@ long-run profile.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -35,20 +36,16 @@ HEADER = bytes.fromhex("12348400000100000000000003777777067365637572650474657374
 @given(data=st.binary(max_size=512))
 def test_random_messages_raise_only_wire_error(data: bytes) -> None:
     for wire in (data, HEADER + data):
-        try:
+        with contextlib.suppress(WireError):
             from_wire(wire)
-        except WireError:
-            pass
 
 
 @FAST_EXAMPLES
 @given(rdata=st.binary(max_size=300))
 @pytest.mark.parametrize("record", [RRSIG, DNSKEY, DS])
 def test_random_rdata_raises_only_wire_error(record: type, rdata: bytes) -> None:
-    try:
+    with contextlib.suppress(WireError):
         record.from_wire(rdata)
-    except WireError:
-        pass
 
 
 @FAST_EXAMPLES
