@@ -126,3 +126,46 @@ def test_random_response_fails_closed(noise: bytes, target: tuple[str, str]) -> 
 
 
 BASELINE = _baseline()
+
+
+DENIALS = [
+    ("nope.secure.test.", "A"),  # NSEC name error
+    ("secure.test.", "TXT"),  # NSEC nodata
+    ("nope.hashed.test.", "A"),  # NSEC3 name error
+    ("a.b.nope.hashed.test.", "AAAA"),  # NSEC3 name error, closest encloser two labels up
+    ("hashed.test.", "TXT"),  # NSEC3 nodata
+]
+
+
+def _outcome(name: str, rdtype: str, tamper=None):  # type: ignore[no-untyped-def]
+    result = ask(name, rdtype, FAST, transport=lab(tamper) if tamper else None)
+    return result, (result.rcode, _answer_texts(result))
+
+
+DENIAL_BASELINES = {case: _outcome(*case)[1] for case in DENIALS}
+
+
+@PROFILE
+@given(
+    case=st.sampled_from(DENIALS),
+    flips=st.lists(st.tuples(st.integers(0, 10_000), st.integers(1, 255)), min_size=1, max_size=3),
+)
+def test_flipped_denials_never_forge_secure(
+    case: tuple[str, str], flips: list[tuple[int, int]]
+) -> None:
+    """NSEC/NSEC3 proofs with flipped bytes (rcode, owners, bitmaps, hashes, signatures):
+    secure only if the proven outcome (rcode and answer) is the original one."""
+    wanted = (dns.name.from_text(case[0]), dns.rdatatype.from_text(case[1]))
+
+    def tamper(query: Query, wire: bytes) -> bytes | LookupFailure:
+        if (query.name, query.rdtype) != wanted:
+            return wire
+        data = bytearray(wire)
+        for offset, mask in flips:
+            data[offset % len(data)] ^= mask
+        return bytes(data)
+
+    result, outcome = _outcome(*case, tamper)
+    _check(result)
+    if result.status is Status.SECURE:
+        assert outcome == DENIAL_BASELINES[case]
