@@ -215,7 +215,7 @@ def to_message(entry: Entry, query: Query | None = None) -> dns.message.Message:
     for name in ("ANSWER", "AUTHORITY", "ADDITIONAL"):
         parts.append(";" + name)
         parts.extend(entry.sections.get(name, []))
-    return dns.message.from_text("\n".join(parts))
+    return dns.message.from_text("\n".join(parts), origin=dns.name.root, relativize=False)
 
 
 # -- serving -------------------------------------------------------------------------------
