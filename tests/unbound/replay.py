@@ -302,15 +302,23 @@ def _owner_type(line: str) -> tuple[dns.name.Name, str, str] | None:
 
 
 def _from_cache(served: list[Entry], query: Query) -> Entry | None:
-    for want, section in (("DS", "ANSWER"), ("NSEC", "AUTHORITY")):
+    """DS data for ``query.name`` from earlier replies: the DS RRset, the NSEC at that owner,
+    or (last) the NSEC3 RRs of the parent zone, left for the engine to match by hash."""
+
+    def wanted(owner: dns.name.Name, rrtype: str) -> bool:
+        if rrtype == "NSEC3":
+            return query.name != owner.parent() and query.name.is_subdomain(owner.parent())
+        return owner == query.name
+
+    for want, section in (("DS", "ANSWER"), ("NSEC", "AUTHORITY"), ("NSEC3", "AUTHORITY")):
         lines: list[str] = []
         for entry in served:
             for name in ("ANSWER", "AUTHORITY"):
                 for line in entry.sections.get(name, []):
                     parsed = _owner_type(line)
-                    if parsed is None or parsed[0] != query.name:
+                    if parsed is None or want not in parsed[1:] or not wanted(parsed[0], want):
                         continue
-                    if (parsed[1] == want or parsed[2] == want) and line not in lines:
+                    if line not in lines:
                         lines.append(line)
         if any(_owner_type(line)[1] == want for line in lines):  # type: ignore[index]
             return Entry(set(), set(), {"QR", "AA"}, "NOERROR", {section: lines})
