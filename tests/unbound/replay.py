@@ -10,9 +10,12 @@ Design (issue 8):
 * Serving: the engine asks authoritative-style (name, type) questions.  Instead of walking
   referrals from the stub root, the harness matches by qname/qtype as testbound's replay
   module does (ADDRESS is ignored): among entries of ranges containing the current step whose
-  MATCH rules accept the question, the first *non-referral* one (an answer, an AA reply, an
-  NXDOMAIN, or an SOA/NSEC/NSEC3 in authority) wins; otherwise the last referral; no match at
-  all is a :class:`LookupFailure` (testbound answers nothing, i.e. a timeout).
+  MATCH rules accept the question, the *non-referral* ones (an answer, an AA reply, an
+  NXDOMAIN, or an SOA/NSEC/NSEC3 in authority) compete and the narrowest MATCH wins (qname +
+  qtype > qname > subdomain > any; first on ties) -- this stands in for routing by server.
+  A DS question takes only an exact entry, else the DS/NSEC/NSEC3 data an earlier reply or a
+  delegation carried (what Unbound would have in its cache), else the last referral; no match
+  at all is a :class:`LookupFailure` (testbound answers nothing, i.e. a timeout).
 * Verdict mapping of CHECK_ANSWER: AD → secure; SERVFAIL → bogus *or* indeterminate (Unbound
   SERVFAILs both; we accept either); otherwise → insecure.
 * ``fake-sha1``/``fake-dsa``: :class:`FakeBackend` accepts any signature made with algorithms
@@ -232,6 +235,14 @@ def _matches(entry: Entry, query: Query) -> bool:
     return not ("subdomain" in entry.match and not query.name.is_subdomain(qname))
 
 
+def _specificity(entry: Entry) -> int:
+    """How narrowly an entry's MATCH rules pick questions (testbound takes the first match;
+    without ADDRESS routing, the narrowest match stands in for the right server)."""
+    if "qname" in entry.match:
+        return 3 if "qtype" in entry.match else 2
+    return 1 if "subdomain" in entry.match else 0
+
+
 def _is_referral(entry: Entry) -> bool:
     if entry.sections.get("ANSWER") or "AA" in entry.flags or entry.rcode != "NOERROR":
         return False
@@ -252,6 +263,8 @@ def answer(
     at that owner, that an earlier reply carried (``val_dsnsec``: "pickup of DS NSEC from the
     cache").
     """
+    best: tuple[int, int] | None = None
+    chosen: Entry | None = None
     referral: Entry | None = None
     for rng in scenario.ranges:
         if not rng.start <= step <= rng.end:
@@ -259,12 +272,19 @@ def answer(
         for entry in rng.entries:
             if not _matches(entry, query):
                 continue
+            if _is_referral(entry):
+                referral = entry
+                continue
             exact = entry.qname() == query.name and entry.qtype() == query.rdtype
-            if not _is_referral(entry) and (exact or query.rdtype != DS_TYPE):
-                if served is not None:
-                    served.append(entry)
-                return from_dnspython(to_message(entry, query))
-            referral = referral or entry if not _is_referral(entry) else entry
+            if query.rdtype == DS_TYPE and not exact:
+                continue
+            rank = (_specificity(entry), 0)
+            if best is None or rank > best:
+                best, chosen = rank, entry
+    if chosen is not None:
+        if served is not None:
+            served.append(chosen)
+        return from_dnspython(to_message(chosen, query))
     if query.rdtype == DS_TYPE:
         delegations = [
             e
