@@ -352,7 +352,7 @@ OUT_OF_SCOPE_OPTIONS = {
     "trust-anchor-file": "trust anchor from a file",
     "auto-trust-anchor-file": "RFC 5011 trust anchor tracking",
     "domain-insecure": "Unbound-specific config (domain-insecure)",
-    "local-zone": "local-zone",
+    "local-zone": "local-zone",  # except "nodefault", which only lifts Unbound's blocking
     "local-data": "local-zone",
     "prefetch-key": "key prefetch",
     "aggressive-nsec": "aggressive NSEC use",
@@ -372,6 +372,13 @@ OUT_OF_SCOPE_FILES = {
 }
 
 
+def _forward_root_only(scenario: Scenario) -> bool:
+    """A forward-zone for "." only changes which address answers, which the harness ignores."""
+    text = "\n".join(scenario.config)
+    names = re.findall(r"^forward-zone:\s*\n\s*name:\s*\"?([^\s\"]+)", text, re.M)
+    return bool(names) and all(n == "." for n in names)
+
+
 def scope_problem(scenario: Scenario) -> str | None:
     """None when the scenario is in scope, else the skip reason."""
     if scenario.path.name in OUT_OF_SCOPE_FILES:
@@ -382,6 +389,10 @@ def scope_problem(scenario: Scenario) -> str | None:
             if key == "aggressive-nsec" and "no" in scenario.option(key):
                 continue
             if key == "serve-expired" and "no" in scenario.option(key):
+                continue
+            if key == "local-zone" and all(v.endswith("nodefault") for v in scenario.option(key)):
+                continue
+            if key == "forward-zone" and _forward_root_only(scenario):
                 continue
             return reason
     if any(s.kind in ("TIME_PASSES", "FLUSH_MESSAGE", "TRAFFIC") for s in scenario.steps):
