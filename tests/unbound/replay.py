@@ -402,7 +402,7 @@ def scope_problem(scenario: Scenario) -> str | None:
         return "no trust-anchor line (anchor from elsewhere)"
     owners = {a.split()[0].lower().rstrip(".") for a in anchors}
     if len(owners) > 1:
-        return "trust anchors at more than one zone (engine takes one anchor zone)"
+        return "engine: trust anchors at more than one zone; a Validator takes one anchor zone (multiple configured anchors, closest enclosing used: RFC 4035 §4.4)"
     dates = scenario.option("val-override-date")
     if not dates or (dates[0] == "-1" and validation_time(scenario) is None):
         return "no fixed validation date (val-override-date -1 or absent)"
