@@ -85,6 +85,8 @@ class Reason(enum.Enum):
     LIMIT_CNAME_CHAIN = "limit-cname-chain"
     LIMIT_QUERIES = "limit-queries"
     LIMIT_ZONE_DEPTH = "limit-zone-depth"
+    DENIAL_FROM_WILDCARD = "denial-record-from-wildcard"
+    DENIAL_NEXT_OUTSIDE_ZONE = "denial-next-name-outside-zone"
     # Denial of existence (NSEC-*, NSEC3-*)
     DENIAL_OUTSIDE_ZONE = "denial-name-outside-zone"
     DENIAL_MALFORMED = "denial-record-malformed"
@@ -151,6 +153,8 @@ REASON_EDE: dict[Reason, EDE | None] = {
     Reason.LIMIT_CNAME_CHAIN: EDE.OTHER,
     Reason.LIMIT_QUERIES: EDE.OTHER,
     Reason.LIMIT_ZONE_DEPTH: EDE.OTHER,
+    Reason.DENIAL_FROM_WILDCARD: EDE.DNSSEC_BOGUS,
+    Reason.DENIAL_NEXT_OUTSIDE_ZONE: EDE.DNSSEC_BOGUS,
     # Denial of existence (NSEC-*, NSEC3-*)
     Reason.DENIAL_OUTSIDE_ZONE: EDE.DNSSEC_BOGUS,
     Reason.DENIAL_MALFORMED: EDE.INVALID_DATA,

@@ -16,8 +16,12 @@ from dns.name import Name
 from dnssec_core.dnssec import denial
 from dnssec_core.dnssec.denial.result import Proof
 from dnssec_core.dnssec.rrsig import ZoneKeys
-from dnssec_core.verdict import Verdict
+from dnssec_core.verdict import Reason, Verdict, bogus
+from dnssec_core.wire.errors import WireError
 from dnssec_core.wire.message import Response, SignedRRset
+from dnssec_core.wire.name import is_subdomain, read_name, rrsig_label_count
+
+NSEC_TYPE = 47
 
 Verify = Callable[[SignedRRset, ZoneKeys], Verdict]
 
@@ -33,7 +37,28 @@ class DSAbsence:
 
 
 def _bound(keys: ZoneKeys, verify: Verify) -> Callable[[SignedRRset], Verdict]:
-    return lambda signed: verify(signed, keys)
+    """The verifier handed to the proof checkers: structural checks, then the signatures."""
+
+    def check(signed: SignedRRset) -> Verdict:
+        # CVE-2017-15105: an NSEC/NSEC3 whose RRSIG Labels is below its owner's label count
+        # was synthesised from a wildcard; its real owner is the wildcard (RFC 4035 §5.3.4,
+        # RFC 4592 §4.5), so under the expanded name it denies nothing.
+        owner_labels = rrsig_label_count(signed.owner)
+        if any(sig.labels < owner_labels for sig in signed.rrsigs):
+            return bogus(Reason.DENIAL_FROM_WILDCARD,
+                         f"{signed.owner} {signed.rdtype}: RRSIG shows a wildcard expansion")
+        if signed.rdtype == NSEC_TYPE:  # RFC 4034 §4.1.1: the Next Domain Name is in the zone
+            for rdata in signed.rrset.rdatas:
+                try:
+                    next_name, _ = read_name(rdata, 0)
+                except WireError:
+                    continue  # malformed: the proof checker reports it
+                if not is_subdomain(next_name, keys.zone):
+                    return bogus(Reason.DENIAL_NEXT_OUTSIDE_ZONE,
+                                 f"NSEC {signed.owner} -> {next_name} leaves {keys.zone}")
+        return verify(signed, keys)
+
+    return check
 
 
 def ds_absence(child: Name, response: Response, keys: ZoneKeys, verify: Verify) -> DSAbsence:
