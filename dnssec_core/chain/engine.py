@@ -481,8 +481,14 @@ class _Run:
         if cached is not None:
             self.link(cached)
             return cached
+        usable = tuple(usable_ds(list(anchors.ds), self.v.policy))
+        if not usable and not anchors.dnskeys:  # RFC 4035 §5.2, VAL-ALG-05: nothing to check
+            state = KeyState(anchors.zone, insecure(Reason.UNSUPPORTED_ALGORITHM,
+                                                    "every trust anchor is unsupported"))
+            self.link(state)
+            return state
         answer = yield from self.ask(Query(anchors.zone, DNSKEY_TYPE))
-        state = self.check_dnskeys(anchors.zone, answer, anchors.ds, anchors.dnskeys)
+        state = self.check_dnskeys(anchors.zone, answer, usable, anchors.dnskeys)
         self.remember(state, answer)
         return state
 
