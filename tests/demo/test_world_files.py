@@ -35,6 +35,7 @@ ZONES = {dns.name.from_text(z["zone"]): z for z in WORLD["zones"]}
 INCEPTION = 1767225600  # 20260101000000
 EXPIRATION = 3660681600  # 20860101000000
 EXPIRED_WINDOW = (1735689600, 1767139200)  # 20250101000000 .. 20251231000000 (expired.test.)
+NOTYET_WINDOW = (3155760000, 3471292800)  # 20700101000000 .. 20800101000000 (notyet.test.)
 
 A, NS, DS_TYPE, DNSKEY_TYPE, CAA = (dns.rdatatype.A, dns.rdatatype.NS, dns.rdatatype.DS,
                                     dns.rdatatype.DNSKEY, dns.rdatatype.CAA)
@@ -77,10 +78,10 @@ def enclosing_zone(qname: Name) -> Name:
 
 def test_world_counts() -> None:
     assert WORLD["anchor"] == "root-anchor.txt"
-    assert len(WORLD["zones"]) == 14
-    assert len(WORLD["cases"]) == 39
+    assert len(WORLD["zones"]) == 17
+    assert len(WORLD["cases"]) == 43
     assert Counter(c["expect_status"] for c in WORLD["cases"]) == {
-        "secure": 28, "insecure": 7, "bogus": 4}
+        "secure": 31, "insecure": 7, "bogus": 5}
     assert len(WORLD["caa_cases"]) == 21
     assert Counter(c["expect_decision"] for c in WORLD["caa_cases"]) == {
         "permitted": 10, "denied": 7, "lookup-failure": 4}
@@ -128,6 +129,7 @@ DS_EXPECT = {
     "iter200.test.": "match", "ed.test.": "match", "ed448.test.": "match", "bogus.test.": "match",
     "expired.test.": "match", "insecure.test.": "none", "unsigned.test.": "none",
     "dsmismatch.test.": "mismatch", "unsupported.test.": "unsupported",
+    "rsasha512.test.": "match", "p384.test.": "match", "notyet.test.": "match",
 }
 
 
@@ -168,7 +170,8 @@ SIGNED = [z for z in ZONES if ZONES[z]["signed"]]
 
 @pytest.mark.parametrize("zone", SIGNED, ids=lambda z: z.to_text())
 def test_fixed_validity_window(zone: Name) -> None:
-    window = EXPIRED_WINDOW if zone == name("expired.test.") else (INCEPTION, EXPIRATION)
+    window = {name("expired.test."): EXPIRED_WINDOW, name("notyet.test."): NOTYET_WINDOW}.get(
+        zone, (INCEPTION, EXPIRATION))
     sigs = [s for group in zone_data(zone).rrsigs.values() for s in group]
     assert sigs
     assert {(s.inception, s.expiration) for s in sigs} == {window}

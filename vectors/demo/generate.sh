@@ -33,9 +33,13 @@
 #   expired.test.     127.0.0.13  alg 13 CSK, NSEC, signed 20250101000000..20251231000000
 #   dsmismatch.test.  127.0.0.14  alg 13 CSK, NSEC; the DS in test. has its digest's last digit changed
 #   unsupported.test. 127.0.0.15  alg 13 CSK, NSEC; the DS in test. says algorithm 253 (PRIVATEDNS)
+#   rsasha512.test.   127.0.0.16  alg 10 KSK+ZSK (RSA/SHA-512, 2048), NSEC
+#   p384.test.        127.0.0.17  alg 14 CSK (ECDSA P-384), NSEC3 no salt, 0 iterations
+#   notyet.test.      127.0.0.18  alg 13 CSK, NSEC, signed 20700101000000..20800101000000 (not yet
+#                                 valid; within RFC 1982 range of now); its DS is correct
 #
 # VALIDITY: every signature uses the FIXED window inception 20260101000000, expiration
-# 20860101000000 (UTC) — except expired.test. — so the committed files stay valid for decades
+# 20860101000000 (UTC) — except expired.test. and notyet.test. — so the committed files stay valid for decades
 # and a test may pass any --now inside the window.
 #
 # IDEMPOTENT: existing keys in keys/ are reused (so root-anchor.txt and every DS stay the same);
@@ -61,6 +65,8 @@ INCEPTION=20260101000000
 EXPIRATION=20860101000000
 EXPIRED_INCEPTION=20250101000000
 EXPIRED_EXPIRATION=20251231000000
+NOTYET_INCEPTION=20700101000000
+NOTYET_EXPIRATION=20800101000000
 CHECK_TIME=20261201000000
 
 for tool in dnssec-keygen dnssec-signzone dnssec-dsfromkey dnssec-verify ldns-signzone ldns-verify-zone python3; do
@@ -82,7 +88,7 @@ log() { echo "generate.sh: $*" >&2; }
 # algorithm number -> dnssec-keygen mnemonic
 mnemonic() {
     case $1 in
-        8) echo RSASHA256 ;; 13) echo ECDSAP256SHA256 ;; 15) echo ED25519 ;; 16) echo ED448 ;;
+        8) echo RSASHA256 ;; 10) echo RSASHA512 ;; 13) echo ECDSAP256SHA256 ;; 14) echo ECDSAP384SHA384 ;; 15) echo ED25519 ;; 16) echo ED448 ;;
         *) log "no mnemonic for algorithm $1"; exit 2 ;;
     esac
 }
@@ -99,7 +105,7 @@ key() {
         fi
     done
     local opts=(-q -K keys -a "$(mnemonic "$alg")" -L 3600 -n ZONE)
-    [[ $alg == 8 ]] && opts+=(-b 2048)
+    [[ $alg == 8 || $alg == 10 ]] && opts+=(-b 2048)
     [[ $flags == 257 ]] && opts+=(-f KSK)
     name=$(dnssec-keygen "${opts[@]}" "$zone")
     log "new key keys/$name"
@@ -267,6 +273,28 @@ sign_bind unsupported.test. "$INCEPTION" "$EXPIRATION" -- "$csk"
 verify unsupported.test.
 ds unsupported.test. "$csk" SHA-256
 python3 worldtool.py ds-algorithm "$WORK/ds/test/unsupported.test" 253
+
+# --- rsasha512.test.: alg 10 (RSA/SHA-512, 2048), KSK + ZSK, NSEC
+ksk=$(key rsasha512.test. 10 257); zsk=$(key rsasha512.test. 10 256)
+sign_bind rsasha512.test. "$INCEPTION" "$EXPIRATION" -- "$ksk" "$zsk"
+verify rsasha512.test.
+ds rsasha512.test. "$ksk" SHA-256
+
+# --- p384.test.: alg 14 (ECDSA P-384), one combined key, NSEC3 without salt or extra iterations
+csk=$(key p384.test. 14 257)
+sign_bind p384.test. "$INCEPTION" "$EXPIRATION" -3 - -H 0 -- "$csk"
+verify p384.test.
+ds p384.test. "$csk" SHA-256
+
+# --- notyet.test.: signed with a window entirely in the future (2070..2080, still within RFC 1982
+# serial range of 2026); its DS is correct.  dnspython must accept it in 2075 and reject every
+# RRSIG at CHECK_TIME.
+csk=$(key notyet.test. 13 257)
+sign_bind notyet.test. "$NOTYET_INCEPTION" "$NOTYET_EXPIRATION" -- "$csk"
+[[ -z "$(sigcheck notyet.test. 20750101000000)" ]] || { log "notyet.test. bad in 2075"; exit 1; }
+[[ "$(sigcheck notyet.test. "$CHECK_TIME" | wc -l)" == "$(awk '$4 == "RRSIG"' "$(out_of notyet.test.)" | wc -l)" ]] ||
+    { log "notyet.test.: some RRSIG is already valid at $CHECK_TIME"; exit 1; }
+ds notyet.test. "$csk" SHA-256
 
 # --- insecure.test. and unsigned.test.: not signed; served as written
 cp "$(src_of insecure.test.)" "$(out_of insecure.test.)"
