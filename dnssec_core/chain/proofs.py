@@ -16,12 +16,13 @@ from dns.name import Name
 from dnssec_core.dnssec import denial
 from dnssec_core.dnssec.denial.result import Proof
 from dnssec_core.dnssec.rrsig import ZoneKeys
-from dnssec_core.verdict import Reason, Verdict, bogus
+from dnssec_core.verdict import Reason, Status, Verdict, bogus, secure
 from dnssec_core.wire.errors import WireError
 from dnssec_core.wire.message import Response, SignedRRset
 from dnssec_core.wire.name import is_subdomain, read_name, rrsig_label_count
 
 NSEC_TYPE = 47
+DS_TYPE = 43
 
 Verify = Callable[[SignedRRset, ZoneKeys], Verdict]
 
@@ -71,9 +72,18 @@ def ds_absence(child: Name, response: Response, keys: ZoneKeys, verify: Verify) 
 
 def nodata(name: Name, qtype: int, response: Response, keys: ZoneKeys,
            verify: Verify) -> Verdict:
-    """NODATA at ``name`` for ``qtype`` (NSEC-03/07/09, NSEC3-07..09, VAL-CNAME-03)."""
-    return denial.prove_nodata(name, qtype, response.authority, signer=keys.zone,
-                               verify=_bound(keys, verify)).verdict
+    """NODATA at ``name`` for ``qtype`` (NSEC-03/07/09, NSEC3-07..09, VAL-CNAME-03).
+
+    Asked for DS itself, a delegation proven to have no DS is a *secure* answer: the parent's
+    signed records prove the absence (RFC 4035 §3.1.4.1, §5.4) — only names below it are
+    insecure.  An Opt-Out span proves nothing either way and stays insecure (NSEC3-12).
+    """
+    result = denial.prove_nodata(name, qtype, response.authority, signer=keys.zone,
+                                 verify=_bound(keys, verify))
+    if (qtype == DS_TYPE and result.verdict.status is Status.INSECURE
+            and result.proof is Proof.INSECURE_DELEGATION):
+        return secure(detail=f"no DS at {name}: proven by {keys.zone}")
+    return result.verdict
 
 
 def nxdomain(name: Name, response: Response, keys: ZoneKeys, verify: Verify) -> Verdict:
