@@ -324,7 +324,10 @@ class _Run:
                     ),
                     answer.rcode,
                 )
-            rcode = answer.rcode
+            # The rcode reported is the one the proof supports, not the unsigned header's: a
+            # validated answer is NOERROR even if the header said NXDOMAIN (RFC 6604 §3).
+            kind, _ = _classify(name, self.qtype, answer)
+            rcode = int(Rcode.NXDOMAIN if kind is _Kind.NXDOMAIN else Rcode.NOERROR)
             verdict, next_name = yield from self.validate_response(name, answer)
             overall = _combine(overall, verdict)
             if verdict.status in (Status.BOGUS, Status.INDETERMINATE):

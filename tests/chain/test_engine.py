@@ -199,3 +199,14 @@ def test_name_outside_the_anchor_is_insecure(fast: Backend) -> None:
                                 source="t", now=None)
     result = ask("www.hashed.test.", "A", fast, validator=Validator(ds_for_test, backend=fast))
     assert (result.status, result.verdict.reason) == (Status.INSECURE, Reason.NO_TRUST_ANCHOR)
+
+
+def test_unsigned_rcode_cannot_turn_a_proven_answer_into_nxdomain(fast: Backend) -> None:
+    """Found by tests/fuzz: the header's rcode is not signed; the reported rcode is the one the
+    validated records support (a positive answer is NOERROR, RFC 6604 §3)."""
+    def nxdomain(message: dns.message.Message) -> None:
+        message.set_rcode(3)
+
+    result = ask("www.secure.test.", "A", fast,
+                 transport=lab(rewrite("www.secure.test.", "A", nxdomain)))
+    assert (result.status, result.rcode) == (Status.SECURE, 0)
