@@ -10,9 +10,11 @@ name.  The rules, each with its source:
   §3.5 preferred syntax as the TLS BRs §7.1.2.7.12 require of a dNSName: "P-Label or
   Non-Reserved LDH Label"); a label with ``--`` in positions 3-4 must be a valid A-label
   (``xn--``, RFC 5890 §2.3.2.1), other Reserved LDH labels are refused;
-- A-labels are accepted as they are (after checking that they decode); U-labels are
-  converted to A-labels with IDNA2008 + UTS #46 (the ``idna`` package) or, when that is not
-  installed or the label is not valid IDNA2008, refused with the reason;
+- A-labels are accepted as they are (after checking that they decode to a valid U-label and
+  back); U-labels are lower-cased and converted to A-labels by IDNA2008 (RFC 5891, the
+  ``idna`` package) with no other mapping (no UTS #46: a soft hyphen or a compatibility
+  character is refused, not silently dropped or replaced), or refused with the reason when
+  they are not valid IDNA2008 (or ``idna`` is not installed);
 - a wildcard is ``*.`` followed by a valid name (CAA-TREE-02: the search starts at that name,
   the ``*`` label is never queried); no other ``*``;
 - for S/MIME (RFC 9495 §4, BR-SMIME-01) an input ``local@domain`` stands for ``domain`` (the
@@ -105,6 +107,8 @@ def parse_domain(text: str, *, email: bool = False) -> CaaDomain:
         text = text[:-1]
     if not text:
         raise DomainError("the root is not a domain a certificate can name")
+    if _IPV4.match(text) or ":" in text:
+        raise DomainError("an IP address is not a domain name (CAA applies to DNS names)")
     labels = text.split(".")
     ascii_labels = [_a_label(label) for label in labels]
     normalised = ".".join(ascii_labels)
@@ -113,8 +117,6 @@ def parse_domain(text: str, *, email: bool = False) -> CaaDomain:
             f"domain is {len(normalised)} characters long, over {MAX_DOMAIN_CHARS} "
             "(RFC 1035 §2.3.4)"
         )
-    if _IPV4.match(normalised) or ":" in normalised:
-        raise DomainError("an IP address is not a domain name (CAA applies to DNS names)")
     if normalised.rsplit(".", 1)[-1].isdigit():
         raise DomainError("all-numeric top-level label (RFC 3696 §2)")
     try:
@@ -169,8 +171,8 @@ def _u_label_to_a_label(label: str) -> str:
             f"label {label!r} is a U-label; give its A-label (xn--) form "
             "(converting needs the 'idna' package)"
         ) from None
-    try:
-        converted = idna.encode(label, uts46=True, std3_rules=True).decode("ascii")
+    try:  # case folded, nothing else remapped: IDNA2008 proper (RFC 5891), not UTS #46
+        converted = idna.encode(label.lower(), uts46=False).decode("ascii")
     except (idna.IDNAError, UnicodeError) as exc:
         raise DomainError(f"label {label!r} is not a valid IDNA2008 U-label: {exc}") from None
     if len(converted) > MAX_LABEL_CHARS:
