@@ -19,6 +19,7 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_core import __version__
+from dnssec_core.caa import command as caa_command
 from dnssec_core.chain.anchors import AnchorError, TrustAnchors, builtin_root_anchors, load_anchors
 from dnssec_core.chain.engine import Result, Validator
 from dnssec_core.crypto import BACKEND_NAMES, Backend, get_backend
@@ -107,6 +108,8 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--world", metavar="DIR", help="demo world directory (default: vectors/demo)")
     _add_common(demo)
+
+    caa_command.add_parser(commands)
     return parser
 
 
@@ -425,7 +428,8 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) 
     return EXIT_OK if agreed == len(results) else EXIT_BOGUS
 
 
-COMMANDS = {"verify-zone": cmd_verify_zone, "ds": cmd_ds, "query": cmd_query, "demo": cmd_demo}
+COMMANDS = {"verify-zone": cmd_verify_zone, "ds": cmd_ds, "query": cmd_query, "demo": cmd_demo,
+            "caa": caa_command.run}
 
 
 def main(
