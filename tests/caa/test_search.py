@@ -234,3 +234,37 @@ def test_thousand_record_rrset_over_the_wire() -> None:
     result = check_caa(request, w.validator(), w.transport(), now=NOW)
     assert result.decision is Decision.DENIED and len(result.records) == 1001
     assert result.status.value == "secure"
+
+
+def test_query_budget_exceeded_fails_closed_SEC_LIM_07(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dnssec_core.caa.search as search_module
+
+    monkeypatch.setattr(search_module, "MAX_QUERIES_PER_CAA_CHECK", 3)
+    w = world()
+    lab = w.transport()
+    sent: list[Query] = []
+
+    class Counting:
+        def ask(self, query: Query) -> Any:
+            sent.append(query)
+            return lab.ask(query)
+
+    request = CaaRequest(parse_domain("x.q.c"), ("ca.example",))
+    result = check_caa(request, w.validator(), Counting(), now=NOW)
+    assert result.decision is Decision.LOOKUP_FAILURE
+    assert result.outcome.reason is DecisionReason.DNSSEC_INDETERMINATE
+    assert "limit-queries" in result.reason
+    assert len(sent) == 3  # the fourth question is refused before it reaches the wire
+
+
+def test_wall_clock_budget_exceeded_fails_closed_SEC_LIM_07() -> None:
+    from dnssec_core.caa.check import check_steps, run_steps
+
+    ticks = iter(range(1000))
+    w = world()
+    request = CaaRequest(parse_domain("x.q.c"), ("ca.example",),
+                         permit_on_lookup_failure=True)
+    result = run_steps(check_steps(request, w.validator(), now=NOW), w.transport(),
+                       budget_seconds=2.5, clock=lambda: float(next(ticks)))
+    assert result.decision is Decision.LOOKUP_FAILURE  # LIMIT never counts as permission
+    assert "budget of 2.5 s spent" in result.reason
