@@ -33,6 +33,7 @@ from typing import Final
 
 import dns.exception
 import dns.name
+import idna
 from dns.name import Name
 
 #: RFC 1035 §2.3.4: 255 octets on the wire = 253 characters of presentation without the dot.
@@ -151,10 +152,6 @@ def _a_label(label: str) -> str:
 
 def _check_a_label(label: str) -> None:
     try:
-        import idna
-    except ImportError:  # pragma: no cover - idna ships with dnspython's usual installs
-        return  # the label is LDH; without idna we cannot check its Punycode, accept as given
-    try:
         unicode = idna.decode(label)
         again = idna.encode(unicode).decode("ascii")
     except (idna.IDNAError, UnicodeError) as exc:
@@ -164,13 +161,6 @@ def _check_a_label(label: str) -> None:
 
 
 def _u_label_to_a_label(label: str) -> str:
-    try:
-        import idna
-    except ImportError:  # pragma: no cover
-        raise DomainError(
-            f"label {label!r} is a U-label; give its A-label (xn--) form "
-            "(converting needs the 'idna' package)"
-        ) from None
     try:  # case folded, nothing else remapped: IDNA2008 proper (RFC 5891), not UTS #46
         converted = idna.encode(label.lower(), uts46=False).decode("ascii")
     except (idna.IDNAError, UnicodeError) as exc:
