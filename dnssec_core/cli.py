@@ -406,15 +406,23 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) 
         world = demo.load_world(demo.find_world(args.world))
         with demo.serve(world) as transport:
             results = demo.run_cases(world, transport, backend, now)
+            checks = demo.run_caa_cases(world, transport, backend, now)
     except (demo.DemoError, AnchorError) as exc:
         raise UsageError(str(exc)) from None
     agreed = sum(demo.agrees(case, result) for case, result in results)
+    caa_agreed = sum(demo.caa_agrees(case, check) for case, check in checks)
+    ok = agreed == len(results) and caa_agreed == len(checks)
     if args.json:
         json.dump({"cases": [dict(result.as_json(), expected=case["expect_status"],
                                   agrees=demo.agrees(case, result)) for case, result in results],
-                   "agreed": agreed, "total": len(results)}, out)
+                   "agreed": agreed, "total": len(results),
+                   "caa_cases": [dict(check.as_json(), issuer=case["issuer"],
+                                      expected=case["expect_decision"],
+                                      agrees=demo.caa_agrees(case, check))
+                                 for case, check in checks],
+                   "caa_agreed": caa_agreed, "caa_total": len(checks)}, out)
         out.write("\n")
-        return EXIT_OK
+        return EXIT_OK if ok else EXIT_BOGUS
     out.write(f"demo world {world.directory} — trust anchor {world.anchors.key_tags}, "
               f"{backend.name} backend, at {format_time(now)}\n")
     out.write(f"  {'name':<28} {'type':<6} {'status':<13} {'rcode':<9} {'reason (EDE)':<34} ok\n")
@@ -425,7 +433,19 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) 
         out.write(f"  {got['qname']:<28} {got['qtype']:<6} {got['status']:<13} "
                   f"{got['rcode']:<9} {why:<34} {mark}\n")
     out.write(f"{agreed}/{len(results)} verdicts as expected (expectations checked with Unbound)\n")
-    return EXIT_OK if agreed == len(results) else EXIT_BOGUS
+    if checks:
+        out.write("\nCAA (RFC 8659 §3 climb, BR 3.2.2.8 decision for one issuer)\n")
+        out.write(f"  {'domain':<24} {'issuer':<14} {'decision':<15} {'status':<9} "
+                  f"{'relevant':<22} ok\n")
+        for case, check in checks:
+            got = check.as_json()
+            mark = ("yes" if demo.caa_agrees(case, check)
+                    else f"NO, expected {case['expect_decision']}")
+            relevant = got["relevant_domain"] or "-"
+            out.write(f"  {got['domain']:<24} {case['issuer']:<14} {got['decision']:<15} "
+                      f"{got['status']:<9} {relevant:<22} {mark}\n")
+        out.write(f"{caa_agreed}/{len(checks)} CAA decisions as expected\n")
+    return EXIT_OK if ok else EXIT_BOGUS
 
 
 COMMANDS = {"verify-zone": cmd_verify_zone, "ds": cmd_ds, "query": cmd_query, "demo": cmd_demo,

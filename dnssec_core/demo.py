@@ -24,6 +24,8 @@ import dns.rdatatype
 from dnssec_core.auth.responder import Responder
 from dnssec_core.auth.server import serving
 from dnssec_core.auth.zone import AuthZone
+from dnssec_core.caa.check import CaaCheck, CaaRequest, check_caa
+from dnssec_core.caa.domain import parse_domain
 from dnssec_core.chain.anchors import TrustAnchors, parse_anchors
 from dnssec_core.chain.engine import Result, Validator
 from dnssec_core.crypto.base import Backend
@@ -50,6 +52,11 @@ class World:
     @property
     def cases(self) -> list[dict[str, Any]]:
         cases: list[dict[str, Any]] = self.manifest["cases"]
+        return cases
+
+    @property
+    def caa_cases(self) -> list[dict[str, Any]]:
+        cases: list[dict[str, Any]] = self.manifest.get("caa_cases", [])
         return cases
 
 
@@ -113,6 +120,22 @@ def run_cases(world: World, transport: IterativeTransport, backend: Backend, now
                          dns.rdatatype.from_text(case["qtype"]), now=now)
         results.append((case, result))
     return results
+
+
+def run_caa_cases(world: World, transport: IterativeTransport, backend: Backend, now: int
+                  ) -> list[tuple[dict[str, Any], CaaCheck]]:
+    """Every CAA case of the world (issue 6): the RFC 8659 §3 climb and the BR 3.2.2.8
+    decision for one issuer, over the same served world, with one shared validator cache."""
+    validator = Validator(world.anchors, backend=backend)
+    results = []
+    for case in world.caa_cases:
+        request = CaaRequest(parse_domain(case["domain"]), (case["issuer"],))
+        results.append((case, check_caa(request, validator, transport, now=now)))
+    return results
+
+
+def caa_agrees(case: dict[str, Any], check: CaaCheck) -> bool:
+    return bool(check.as_json()["decision"] == case["expect_decision"])
 
 
 def agrees(case: dict[str, Any], result: Result) -> bool:
