@@ -315,7 +315,9 @@ def lookup_steps(
     if usable(result.verdict):
         for signed in result.answer:
             if signed.rdtype == CAA_TYPE:
-                records = tuple(parse_caa_rdata(rdata) for rdata in signed.rrset.rdatas)
+                # An RRset is a set: shown in canonical RDATA order (RFC 4034 §6.3; CAA RDATA
+                # holds no names, so its wire form is canonical) for reproducible output.
+                records = tuple(parse_caa_rdata(rdata) for rdata in sorted(signed.rrset.rdatas))
                 owner = signed.owner
             else:
                 aliases.extend(rrset_texts(signed.rrset))
