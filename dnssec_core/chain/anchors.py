@@ -6,6 +6,13 @@ IANA's ``root-anchors.xml`` (RFC 7958 §2, as updated by RFC 9718: optional ``Pu
 (TA-03).  DNSKEYs with the REVOKE bit are never anchors (TA-07, VAL-KEY-02).  An anchor set
 that ends up empty is an error (TA-08), never "insecure".  The file's SHA-256 is kept so that
 every verdict can name the anchors it used (TA-05).
+
+A file may hold anchors for several zones (RFC 4035 §4.4: a resolver may be configured with
+more than one trust anchor; Unbound's ``trust-anchor`` lines work the same way): the records
+are grouped by owner into one :class:`ZoneAnchor` per zone.  A name is validated from its
+closest enclosing anchor (:meth:`TrustAnchors.closest`); a name under none is insecure.  The
+built-in default is the root alone (TA-01, VAL-CHAIN-05); other anchors come only from a file
+the operator (or a test) supplies.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from dns.name import Name
 
 from dnssec_core.dnssec.records import DNSKEY, DNSKEY_TYPE, DS, DS_TYPE
 from dnssec_core.wire.errors import WireError
-from dnssec_core.wire.name import names_equal
+from dnssec_core.wire.name import canonical_key, is_subdomain
 from dnssec_core.zone.reader import ZoneError, parse_records, rdata_wire
 
 #: Largest anchor file we read (policy: root-anchors.xml is about 1.5 KB).
@@ -36,18 +43,55 @@ class AnchorError(ValueError):
 
 
 @dataclass(frozen=True)
-class TrustAnchors:
-    """The anchors for one zone (the root, VAL-CHAIN-05), as DS records and/or DNSKEYs."""
+class ZoneAnchor:
+    """The anchors configured for one zone, as DS records and/or DNSKEYs (RFC 4035 §4.4)."""
 
     zone: Name
     ds: tuple[DS, ...]
     dnskeys: tuple[DNSKEY, ...]
-    source: str
-    sha256: str
 
     @property
     def key_tags(self) -> list[int]:
         return sorted({d.key_tag for d in self.ds} | {k.key_tag for k in self.dnskeys})
+
+
+@dataclass(frozen=True)
+class TrustAnchors:
+    """Every configured anchor, one :class:`ZoneAnchor` per zone, highest zones first.
+
+    ``zone``, ``ds`` and ``dnskeys`` describe the first (highest) anchor zone — the root for
+    the built-in set, which is the only one most callers ever see.
+    """
+
+    zones: tuple[ZoneAnchor, ...]
+    source: str
+    sha256: str
+
+    @property
+    def zone(self) -> Name:
+        return self.zones[0].zone
+
+    @property
+    def ds(self) -> tuple[DS, ...]:
+        return self.zones[0].ds
+
+    @property
+    def dnskeys(self) -> tuple[DNSKEY, ...]:
+        return self.zones[0].dnskeys
+
+    @property
+    def key_tags(self) -> list[int]:
+        return sorted({tag for anchor in self.zones for tag in anchor.key_tags})
+
+    def closest(self, name: Name) -> ZoneAnchor | None:
+        """The deepest anchor zone at or above ``name`` (RFC 4035 §4.4, §5), or None."""
+        best: ZoneAnchor | None = None
+        for anchor in self.zones:
+            if is_subdomain(name, anchor.zone) and (
+                best is None or len(anchor.zone.labels) > len(best.zone.labels)
+            ):
+                best = anchor
+        return best
 
 
 def builtin_root_anchors() -> TrustAnchors:
@@ -82,36 +126,39 @@ def parse_anchors(data: bytes, *, source: str, now: int | None) -> TrustAnchors:
         if now is None:
             raise AnchorError(f"{source}: XML anchors need a validation time")
         zone, ds = _parse_xml(text, source, now)
-        dnskeys: tuple[DNSKEY, ...] = ()
+        zones: tuple[ZoneAnchor, ...] = (ZoneAnchor(zone, ds, ()),) if ds else ()
     else:
-        zone, ds, dnskeys = _parse_records(text, source)
-    if not ds and not dnskeys:
+        zones = _parse_records(text, source)
+    if not zones:
         raise AnchorError(f"{source}: no usable trust anchor (TA-08)")
-    return TrustAnchors(zone, ds, dnskeys, source, digest)
+    return TrustAnchors(zones, source, digest)
 
 
-def _parse_records(text: str, source: str) -> tuple[Name, tuple[DS, ...], tuple[DNSKEY, ...]]:
+def _parse_records(text: str, source: str) -> tuple[ZoneAnchor, ...]:
+    """DS and DNSKEY records grouped by owner: one :class:`ZoneAnchor` per zone, highest
+    first.  A zone left with nothing usable (only revoked keys, say) is dropped (TA-07)."""
     try:
         records = parse_records(io.StringIO(text), dns.name.root, source)
     except ZoneError as exc:
         raise AnchorError(str(exc)) from None
-    owners = {name for name, _, rd in records if rd.rdtype in (DS_TYPE, DNSKEY_TYPE)}
-    if len({n.to_text().lower() for n in owners}) > 1:
-        raise AnchorError(f"{source}: anchors for more than one zone (only the root is used)")
-    zone = next(iter(owners), dns.name.root)
-    ds: list[DS] = []
-    keys: list[DNSKEY] = []
-    for _, _, rdata in records:
+    found: dict[tuple[bytes, ...], tuple[Name, list[DS], list[DNSKEY]]] = {}
+    for name, _, rdata in records:
+        if rdata.rdtype not in (DS_TYPE, DNSKEY_TYPE):
+            continue
+        _, ds, keys = found.setdefault(canonical_key(name), (name, [], []))
         try:
             if rdata.rdtype == DS_TYPE:
                 ds.append(DS.from_wire(rdata_wire(rdata)))
-            elif rdata.rdtype == DNSKEY_TYPE:
+            else:
                 key = DNSKEY.from_wire(rdata_wire(rdata))
                 if key.is_zone_key and not key.is_revoked:  # TA-07
                     keys.append(key)
         except WireError as exc:
             raise AnchorError(f"{source}: {exc}") from None
-    return zone, tuple(ds), tuple(keys)
+    zones = [ZoneAnchor(name, tuple(ds), tuple(keys)) for name, ds, keys in found.values()
+             if ds or keys]
+    zones.sort(key=lambda anchor: (len(anchor.zone.labels), canonical_key(anchor.zone)))
+    return tuple(zones)
 
 
 _XML_TIME = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)?$")
@@ -147,8 +194,6 @@ def _parse_xml(text: str, source: str, now: int) -> tuple[Name, tuple[DS, ...]]:
         zone = dns.name.from_text(zone_text)
     except (dns.exception.DNSException, ValueError):
         raise AnchorError(f"{source}: bad Zone {zone_text!r}") from None
-    if not names_equal(zone, dns.name.root):
-        raise AnchorError(f"{source}: anchors for {zone}, but only the root is used (VAL-CHAIN-05)")
     found: list[DS] = []
     for digest in root.findall("KeyDigest"):
         valid_from = digest.get("validFrom")
@@ -179,4 +224,5 @@ def _parse_xml(text: str, source: str, now: int) -> tuple[Name, tuple[DS, ...]]:
 
 def describe(anchors: TrustAnchors) -> str:
     """One line for logs and verdicts: source, SHA-256 and key tags (TA-05)."""
-    return f"{anchors.source} sha256={anchors.sha256[:16]}… tags={anchors.key_tags}"
+    zones = " ".join(anchor.zone.to_text() for anchor in anchors.zones)
+    return f"{anchors.source} sha256={anchors.sha256[:16]}… zones={zones} tags={anchors.key_tags}"

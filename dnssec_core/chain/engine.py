@@ -38,7 +38,7 @@ from dns.name import Name
 
 from dnssec_core import limits
 from dnssec_core.chain import proofs
-from dnssec_core.chain.anchors import TrustAnchors
+from dnssec_core.chain.anchors import TrustAnchors, ZoneAnchor
 from dnssec_core.chain.types import Answer, FailureKind, LookupFailure, Query
 from dnssec_core.crypto.base import Backend, PublicKey
 from dnssec_core.dnssec.algorithms import DEFAULT_POLICY, AlgorithmPolicy
@@ -477,21 +477,20 @@ class _Run:
 
     # -- FINDKEY: the walk from the trust anchor (VAL-CHAIN-01..04, TA-04) --------------------
 
-    def anchor_keys(self) -> Generator[Query, Answer, KeyState]:
-        """The anchor zone's DNSKEY RRset, validated against the trust anchors (TA-04)."""
-        anchors = self.v.anchors
-        cached = self.v.cached_keys(anchors.zone, self.now)
+    def anchor_keys(self, anchor: ZoneAnchor) -> Generator[Query, Answer, KeyState]:
+        """The anchor zone's DNSKEY RRset, validated against its trust anchors (TA-04)."""
+        cached = self.v.cached_keys(anchor.zone, self.now)
         if cached is not None:
             self.link(cached)
             return cached
-        usable = tuple(usable_ds(list(anchors.ds), self.v.policy))
-        if not usable and not anchors.dnskeys:  # RFC 4035 §5.2, VAL-ALG-05: nothing to check
-            state = KeyState(anchors.zone, insecure(Reason.UNSUPPORTED_ALGORITHM,
-                                                    "every trust anchor is unsupported"))
+        usable = tuple(usable_ds(list(anchor.ds), self.v.policy))
+        if not usable and not anchor.dnskeys:  # RFC 4035 §5.2, VAL-ALG-05: nothing to check
+            state = KeyState(anchor.zone, insecure(Reason.UNSUPPORTED_ALGORITHM,
+                                                   "every trust anchor is unsupported"))
             self.link(state)
             return state
-        answer = yield from self.ask(Query(anchors.zone, DNSKEY_TYPE))
-        state = self.check_dnskeys(anchors.zone, answer, usable, anchors.dnskeys)
+        answer = yield from self.ask(Query(anchor.zone, DNSKEY_TYPE))
+        state = self.check_dnskeys(anchor.zone, answer, usable, anchor.dnskeys)
         self.remember(state, answer)
         return state
 
@@ -560,24 +559,30 @@ class _Run:
     def find_keys(self, target: Name, *, apex: bool = False) -> Generator[Query, Answer, KeyState]:
         """Walk from the anchor zone down to ``target``, one label at a time.
 
+        The walk starts at the closest trust anchor enclosing ``target`` (RFC 4035 §4.4, §5):
+        an anchor below an insecure or broken part of the tree is an island of trust of its
+        own, and a name under no anchor is insecure.
+
         Returns the state of the deepest zone at or above ``target``: secure with its keys,
         insecure from a proven unsigned delegation (RFC 4035 §5.2, RFC 6840 §4.4), or
         bogus/indeterminate where the chain breaks.  A name proven not to be a zone cut is
         passed over (VAL-CHAIN-04: cuts come from signed DS data or proofs, never guesses).
         """
-        anchors = self.v.anchors
-        if not is_subdomain(target, anchors.zone):
-            return KeyState(
-                target, insecure(Reason.NO_TRUST_ANCHOR, f"no trust anchor above {target}")
+        anchor = self.v.anchors.closest(target)
+        if anchor is None:
+            state = KeyState(
+                target, insecure(Reason.NO_TRUST_ANCHOR, f"no trust anchor at or above {target}")
             )
-        current = yield from self.anchor_keys()
+            self.link(state)
+            return state
+        current = yield from self.anchor_keys(anchor)
         if current.status is not Status.SECURE:
             return current
         if apex and not names_equal(target, current.zone):
             jumped = yield from self.jump(current, target)
             if jumped is not None:
                 return jumped
-        depth = len(anchors.zone.labels)
+        depth = len(anchor.zone.labels)
         if len(target.labels) - depth > limits.MAX_ZONE_DEPTH:
             return KeyState(target, indeterminate(Reason.LIMIT_ZONE_DEPTH, "name too deep"))
         for size in range(depth + 1, len(target.labels) + 1):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dns.name
 import pytest
 
 from dnssec_core.chain.anchors import AnchorError, builtin_root_anchors, parse_anchors
@@ -75,7 +76,6 @@ def test_xml_before_any_anchor_is_empty_error_TA_08() -> None:
     b"<TrustAnchor><Zone>example.</Zone></TrustAnchor>", b"<Other/>", b"<TrustAnchor>",
     b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><TrustAnchor/>',
     b"\xff\xfe", b". IN DS 20326 8 2 nothex\n",
-    b". IN DS 1 8 2 00\nexample. IN DS 1 8 2 00\n",
 ])
 def test_unusable_anchor_files_are_errors_TA_08(bad: bytes) -> None:
     with pytest.raises(AnchorError):
@@ -88,3 +88,34 @@ def test_dnskey_anchor_and_revoked_key_TA_07() -> None:
     revoked = KSK_2017.replace("DNSKEY 257", "DNSKEY 385")
     with pytest.raises(AnchorError):
         parse_anchors(revoked.encode(), source="k", now=None)
+
+
+def test_anchors_for_several_zones_are_grouped_by_zone_TA_02() -> None:
+    """RFC 4035 §4.4: several anchors; one ZoneAnchor per zone, highest first."""
+    text = (b"b.example. IN DS 2 13 2 " + b"22" * 32 + b"\n"
+            b"example. IN DS 1 13 2 " + b"11" * 32 + b"\n"
+            b"EXAMPLE. IN DS 3 13 2 " + b"33" * 32 + b"\n"
+            + KSK_2017.encode())
+    anchors = parse_anchors(text, source="multi", now=None)
+    assert [a.zone.to_text() for a in anchors.zones] == [".", "example.", "b.example."]
+    assert [a.key_tags for a in anchors.zones] == [[20326], [1, 3], [2]]
+    assert anchors.zone.to_text() == "." and anchors.key_tags == [1, 2, 3, 20326]
+
+
+@pytest.mark.parametrize(("name", "closest"), [
+    ("example.", "example."), ("a.example.", "example."), ("x.b.example.", "b.example."),
+    ("b.example.", "b.example."), ("ab.example.", "example."), ("example.net.", None),
+    (".", None),
+])
+def test_closest_enclosing_anchor_RFC_4035_4_4(name: str, closest: str | None) -> None:
+    text = (b"b.example. IN DS 2 13 2 " + b"22" * 32 + b"\n"
+            b"example. IN DS 1 13 2 " + b"11" * 32 + b"\n")
+    found = parse_anchors(text, source="multi", now=None).closest(dns.name.from_text(name))
+    assert (found.zone.to_text() if found else None) == closest
+
+
+def test_zone_with_only_revoked_keys_is_dropped_TA_07() -> None:
+    revoked = KSK_2017.replace("DNSKEY 257", "DNSKEY 385")
+    anchors = parse_anchors(revoked.encode() + b"example. IN DS 1 13 2 " + b"11" * 32 + b"\n",
+                            source="k", now=None)
+    assert [a.zone.to_text() for a in anchors.zones] == ["example."]

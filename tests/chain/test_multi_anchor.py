@@ -1,0 +1,109 @@
+"""Trust anchors at several zones (RFC 4035 §4.4, §5), over the demo world served in-process.
+
+Each name is validated from its closest enclosing anchor: an anchor below a broken or
+unsigned part of the tree is an island of trust of its own (as with Unbound's
+``trust-anchor`` lines), a name under no anchor is insecure, and a DS question about an anchor
+zone itself belongs to the parent side, above that anchor.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from dnssec_core.chain.anchors import TrustAnchors, parse_anchors
+from dnssec_core.chain.engine import Validator
+from dnssec_core.crypto import Backend
+from dnssec_core.verdict import Reason, Status
+from tests.chain.lab import ask
+from vectors import vector_path
+
+
+def zone_ksks(zone: str) -> bytes:
+    """The zone's own SEP DNSKEYs from the demo world's zone file, as anchor records."""
+    text = vector_path("demo", "zones", f"{zone}zone").read_text()
+    lines = [line for line in text.splitlines() if re.search(r"\sDNSKEY\s+257\s", line)]
+    assert lines
+    return ("\n".join(lines) + "\n").encode()
+
+
+def with_anchors_text(*zones: str, root: bool = True) -> bytes:
+    data = b"".join(zone_ksks(zone) for zone in zones)
+    if root:
+        data += vector_path("demo", "root-anchor.txt").read_bytes()
+    return data
+
+
+def with_anchors(*zones: str, root: bool = True) -> TrustAnchors:
+    return parse_anchors(with_anchors_text(*zones, root=root), source="test anchors", now=None)
+
+
+def test_child_anchor_applies_below_an_insecure_parent_side(fast: Backend) -> None:
+    """unsupported.test.'s DS has only an unsupported algorithm (insecure from the root),
+    but its own anchor makes it an island of trust: secure."""
+    plain = ask("www.unsupported.test.", "A", fast)
+    assert plain.status is Status.INSECURE
+    result = ask("www.unsupported.test.", "A", fast,
+                 validator=Validator(with_anchors("unsupported.test."), backend=fast))
+    assert result.status is Status.SECURE, result.verdict
+    assert [link.zone for link in result.chain] == ["unsupported.test."]
+
+
+def test_child_anchor_applies_below_a_broken_parent_side(fast: Backend) -> None:
+    """dsmismatch.test.'s parent DS matches no key (bogus from the root); its own anchor is
+    the closest one, so the parent's DS is never consulted."""
+    assert ask("www.dsmismatch.test.", "A", fast).status is Status.BOGUS
+    validator = Validator(with_anchors("dsmismatch.test."), backend=fast)
+    assert ask("www.dsmismatch.test.", "A", fast, validator=validator).status is Status.SECURE
+    # the other names still validate from the root anchor, with the same validator
+    assert ask("www.secure.test.", "A", fast, validator=validator).status is Status.SECURE
+    assert ask("www.bogus.test.", "A", fast, validator=validator).status is Status.BOGUS
+
+
+def test_wrong_child_anchor_is_bogus_even_when_the_parent_chain_is_fine(fast: Backend) -> None:
+    """An anchor that matches no key of its zone breaks that zone: the parent's good DS
+    cannot route around a configured anchor (RFC 4035 §5: validation starts at the anchor)."""
+    anchors = parse_anchors(zone_ksks("ed.test.").replace(b"ed.test.", b"secure.test.")
+                            + vector_path("demo", "root-anchor.txt").read_bytes(),
+                            source="wrong", now=None)
+    result = ask("www.secure.test.", "A", fast, validator=Validator(anchors, backend=fast))
+    assert result.status is Status.BOGUS
+    assert result.verdict.reason is Reason.DS_MISMATCH
+
+
+def test_names_under_no_anchor_are_insecure_with_the_reason(fast: Backend) -> None:
+    validator = Validator(with_anchors("secure.test.", "unsupported.test.", root=False),
+                          backend=fast)
+    assert ask("www.secure.test.", "A", fast, validator=validator).status is Status.SECURE
+    outside = ask("www.bogus.test.", "A", fast, validator=validator)
+    assert (outside.status, outside.verdict.reason) == (Status.INSECURE, Reason.NO_TRUST_ANCHOR)
+    assert "bogus.test." in outside.verdict.detail
+
+
+def test_ds_of_an_anchor_zone_is_above_the_anchor(fast: Backend) -> None:
+    """A DS RRset lives in the parent zone (RFC 4034 §5, RFC 4035 §3.1.4.1): with the only
+    anchor at secure.test., "secure.test. DS" is above every anchor, so insecure; with the
+    root anchor too, it is secure (the parent test. signs it)."""
+    only_child = Validator(with_anchors("secure.test.", root=False), backend=fast)
+    result = ask("secure.test.", "DS", fast, validator=only_child)
+    assert (result.status, result.verdict.reason) == (Status.INSECURE, Reason.NO_TRUST_ANCHOR)
+    both = Validator(with_anchors("secure.test."), backend=fast)
+    assert ask("secure.test.", "DS", fast, validator=both).status is Status.SECURE
+
+
+def test_cli_trust_anchor_file_with_several_zones(tmp_path: Path) -> None:
+    """``query --trust-anchor FILE`` takes records for several zones (issue 5, issue 8)."""
+    anchor_file = tmp_path / "anchors.txt"
+    anchor_file.write_bytes(with_anchors_text("unsupported.test."))
+    out = subprocess.run(
+        [sys.executable, "-m", "dnssec_core", "query", "www.unsupported.test", "A", "--demo",
+         "--trust-anchor", str(anchor_file), "--now", "20261201000000", "--json"],
+        capture_output=True, text=True, check=True,
+    )
+    data = json.loads(out.stdout)
+    assert (data["status"], data["answer"]) == (
+        "secure", ["www.unsupported.test. 3600 IN A 192.0.2.120"])
+    assert [link["zone"] for link in data["chain"]] == ["unsupported.test."]
