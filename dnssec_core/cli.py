@@ -27,6 +27,7 @@ from dnssec_core.dnssec.algorithms import DEFAULT_POLICY, DIGEST_MNEMONICS, Algo
 from dnssec_core.dnssec.ds import make_ds
 from dnssec_core.dnssec.records import DNSKEY, DNSKEY_TYPE, DS, DS_TYPE
 from dnssec_core.driver import Transport, resolve
+from dnssec_core.evidence import command as evidence_command
 from dnssec_core.timeutil import format_time, parse_time, wall_clock
 from dnssec_core.wire.errors import WireError
 from dnssec_core.wire.name import names_equal
@@ -101,6 +102,8 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="ask the bundled demo world (served on loopback) with its own trust anchor",
     )
+    query.add_argument("--evidence", metavar="FILE",
+                       help="write an evidence bundle (RFC 9102 chain in JSON) to FILE")
     _add_common(query)
 
     demo = commands.add_parser(
@@ -110,6 +113,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_common(demo)
 
     caa_command.add_parser(commands)
+    evidence_command.add_parser(commands)
     return parser
 
 
@@ -347,13 +351,18 @@ def cmd_query(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
     rdtype = _rdtype(args.type)
     now = _now(args)
     backend = _backend(args.crypto)
+    tap = evidence_command.EvidenceTap(args.evidence) if args.evidence else None
     if args.demo:
-        result = _query_demo(args, name, rdtype, now, backend)
+        result, anchors = _query_demo(args, name, rdtype, now, backend, tap)
     else:
         anchors = anchors_from_args(args, now)
         transport = transport_from_args(args)
         validator = Validator(anchors, backend=backend, policy=_policy(args))
-        result = resolve(validator, transport, name, rdtype, now=now)
+        result = resolve(validator, tap.wrap(transport) if tap else transport, name, rdtype,
+                         now=now)
+    if tap is not None:
+        tap.write_query(result, anchors=anchors, backend=backend, policy=_policy(args), now=now,
+                        err=err)
     if args.json:
         json.dump(result.as_json(), out)
         out.write("\n")
@@ -363,7 +372,8 @@ def cmd_query(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
 
 
 def _query_demo(args: argparse.Namespace, name: dns.name.Name, rdtype: int, now: int,
-                backend: Backend) -> Result:
+                backend: Backend, tap: evidence_command.EvidenceTap | None = None
+                ) -> tuple[Result, TrustAnchors]:
     from dnssec_core import demo
 
     if args.root_hints or args.resolver:
@@ -373,7 +383,8 @@ def _query_demo(args: argparse.Namespace, name: dns.name.Name, rdtype: int, now:
         anchors = anchors_from_args(args, now) if args.trust_anchor else world.anchors
         with demo.serve(world) as transport:
             validator = Validator(anchors, backend=backend, policy=_policy(args))
-            return resolve(validator, transport, name, rdtype, now=now)
+            asked = tap.wrap(transport) if tap else transport
+            return resolve(validator, asked, name, rdtype, now=now), anchors
     except demo.DemoError as exc:
         raise UsageError(str(exc)) from None
 
@@ -449,7 +460,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) 
 
 
 COMMANDS = {"verify-zone": cmd_verify_zone, "ds": cmd_ds, "query": cmd_query, "demo": cmd_demo,
-            "caa": caa_command.run}
+            "caa": caa_command.run, "verify-evidence": evidence_command.run}
 
 
 def main(
