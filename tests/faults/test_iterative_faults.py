@@ -1,0 +1,201 @@
+"""Fault injection over real loopback sockets, iterative transport (issue 8; SEC-NET-01/03/06).
+
+The demo world is served on 127.0.77.x (tests/faults/lab.py) and resolved from its root hints
+with :class:`~dnssec_core.transport.IterativeTransport`.  Each fault of tests/faults/faults.py
+is put on one server of ``secure.test.`` and then:
+
+- with a good server listed after it, the verdict is exactly the fault-free one, and the
+  faulty server was asked once per question (it came first) before the good one answered;
+- as the zone's only server, the verdict is indeterminate (``lookup-failed``) naming the
+  failure kind, and the server saw exactly ``attempts`` tries of the question (SEC-NET-06: at
+  least 2), over TCP too when it truncated — or, for a fault the transport must get past, the
+  fault-free verdict;
+- a flaky server (fails once) is retried and the verdict is the fault-free one.
+
+Timeouts are 0.25 s (UDP) and 0.5 s (TCP), so nothing can hang.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from dnssec_core.auth.server import Fault, FaultPlan
+from dnssec_core.chain.types import FailureKind
+from dnssec_core.verdict import Reason, Status
+from tests.faults.faults import (
+    BENIGN,
+    EXPECTED,
+    FAILING,
+    FAULTS,
+    VIA_TCP,
+    comparable,
+    questions,
+)
+from tests.faults.lab import bad, good, lab, query
+
+ZONE = "secure.test."
+QUESTIONS = [("www.secure.test.", "A"), ("nosuch.secure.test.", "A")]
+A, DNSKEY = 1, 48
+
+
+@pytest.fixture(scope="module")
+def clean() -> Iterator[dict[tuple[str, str], dict[str, Any]]]:
+    """The fault-free verdicts, over the same sockets."""
+    with lab() as world:
+        transport = world.iterative()
+        asked = [*QUESTIONS, ("www.insecure.test.", "A")]
+        yield {q: comparable(query(transport, *q)) for q in asked}
+
+
+def test_every_fault_mode_is_injected() -> None:
+    """The parametrized list is the whole enum (NONE aside): 18 faults, 15 failing."""
+    assert set(FAULTS) == set(Fault) - {Fault.NONE}
+    assert (len(FAULTS), len(FAILING), len(BENIGN)) == (18, 15, 3)
+
+
+def test_clean_verdicts(clean: dict[tuple[str, str], dict[str, Any]]) -> None:
+    assert [clean[q]["status"] for q in QUESTIONS] == ["secure", "secure"]
+    assert [clean[q]["rcode"] for q in QUESTIONS] == ["NOERROR", "NXDOMAIN"]
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.value)
+def test_dead_first_server_then_a_good_one_SEC_NET_06(
+    fault: Fault, clean: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    faulty, healthy = bad(ZONE), good(ZONE)
+    with lab({ZONE: (faulty, healthy)}, {faulty: FaultPlan(fault)}) as world:
+        transport = world.iterative()
+        for question in QUESTIONS:
+            world[faulty].seen.clear()
+            world[healthy].seen.clear()
+            result = query(transport, *question)
+            assert comparable(result) == clean[question], result.verdict
+            asked = questions(world[faulty], "udp")
+            assert asked and set(asked.values()) == {1}  # first in line, asked once each
+            assert questions(world[faulty], "tcp") == (asked if fault in VIA_TCP else {})
+            if EXPECTED[fault] is None:
+                assert world[healthy].seen == []  # the faulty one's answer was usable
+            else:
+                assert questions(world[healthy], "udp") == asked
+
+
+@pytest.mark.parametrize("fault", FAILING, ids=lambda f: f.value)
+def test_only_server_failing_is_indeterminate_with_the_kind_SEC_NET_06(fault: Fault) -> None:
+    kind = EXPECTED[fault]
+    assert kind is not None
+    faulty = bad(ZONE)
+    with lab({ZONE: (faulty,)}, {faulty: FaultPlan(fault)}) as world:
+        result = query(world.iterative(), "www.secure.test.", "A")
+        assert result.status is Status.INDETERMINATE
+        assert result.verdict.reason is Reason.LOOKUP_FAILED
+        assert f"{kind.value} after 2 attempt(s)" in result.verdict.detail, result.verdict
+        assert faulty in result.verdict.detail
+        tries = 2  # limits.ATTEMPTS_PER_SERVER: the first try and one retry
+        assert questions(world[faulty], "udp") == {("www.secure.test.", A): tries}
+        expected_tcp = {("www.secure.test.", A): tries} if fault in VIA_TCP else {}
+        assert questions(world[faulty], "tcp") == expected_tcp
+        assert result.as_json()["answer"] == []
+
+
+@pytest.mark.parametrize("fault", BENIGN, ids=lambda f: f.value)
+def test_only_server_with_a_survivable_fault(
+    fault: Fault, clean: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    faulty = bad(ZONE)
+    with lab({ZONE: (faulty,)}, {faulty: FaultPlan(fault)}) as world:
+        for question in QUESTIONS:
+            world[faulty].seen.clear()
+            assert comparable(query(world.iterative(), *question)) == clean[question]
+            asked = questions(world[faulty], "udp")
+            assert asked and set(asked.values()) == {1}
+            assert questions(world[faulty], "tcp") == (asked if fault in VIA_TCP else {})
+
+
+@pytest.mark.parametrize("fault", [Fault.SILENT, Fault.SERVFAIL, Fault.GARBAGE_WITH_ID,
+                                   Fault.TRUNCATE_TCP_PARTIAL, Fault.LAME],
+                         ids=lambda f: f.value)
+def test_flaky_only_server_is_retried_SEC_NET_06(
+    fault: Fault, clean: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    faulty = bad(ZONE)
+    with lab({ZONE: (faulty,)}, {faulty: FaultPlan(fault, count=1)}) as world:
+        question = QUESTIONS[0]
+        assert comparable(query(world.iterative(), *question)) == clean[question]
+        first = world[faulty].seen[0]
+        assert questions(world[faulty], "udp")[(first.qname, first.qtype)] == 2
+
+
+@pytest.mark.parametrize("attempts", [1, 3])
+def test_attempts_per_server_are_respected(attempts: int) -> None:
+    faulty = bad(ZONE)
+    with lab({ZONE: (faulty,)}, {faulty: FaultPlan(Fault.SERVFAIL)}) as world:
+        result = query(world.iterative(attempts=attempts), "www.secure.test.", "A")
+        assert f"servfail after {attempts} attempt(s)" in result.verdict.detail
+        assert questions(world[faulty], "udp") == {("www.secure.test.", A): attempts}
+
+
+def test_every_listed_server_failing_each_is_tried_twice_SEC_NET_06() -> None:
+    """Two servers, two faults: each tried twice, the reason names both."""
+    first, second = bad(ZONE), good(ZONE)
+    plans = {first: FaultPlan(Fault.SERVFAIL), second: FaultPlan(Fault.SILENT)}
+    with lab({ZONE: (first, second)}, plans) as world:
+        result = query(world.iterative(), "www.secure.test.", "A")
+        assert result.verdict.reason is Reason.LOOKUP_FAILED
+        assert "after 4 attempt(s)" in result.verdict.detail
+        assert "rcode SERVFAIL" in result.verdict.detail
+        assert "no answer within" in result.verdict.detail
+        for address in (first, second):
+            assert questions(world[address], "udp") == {("www.secure.test.", A): 2}
+
+
+def test_dead_root_server_then_a_good_one(
+    clean: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    dead, alive = bad("."), good(".")
+    with lab({".": (dead, alive)}, {dead: FaultPlan(Fault.SILENT)}) as world:
+        question = QUESTIONS[0]
+        assert comparable(query(world.iterative(), *question)) == clean[question]
+        assert len(world[dead].seen) >= 1 and len(world[alive].seen) >= 1
+
+
+def test_only_root_server_refusing_is_indeterminate() -> None:
+    dead = bad(".")
+    with lab({".": (dead,)}, {dead: FaultPlan(Fault.REFUSED)}) as world:
+        result = query(world.iterative(), "www.secure.test.", "A")
+        assert result.status is Status.INDETERMINATE
+        assert "refused after 2 attempt(s)" in result.verdict.detail
+        assert {s.transport for s in world[dead].seen} == {"udp"}
+        assert len(world[dead].seen) == 2
+
+
+def test_lame_server_that_serves_only_the_parent(
+    clean: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    """A listed server for secure.test. that only serves test. refers back to secure.test.
+    itself (not strictly down): lame, so the next server is asked (RFC 1034 §4.3.2)."""
+    lame, healthy = bad(ZONE), good(ZONE)
+    with lab({ZONE: (lame, healthy)}, serve_as={lame: "test."}) as world:
+        question = QUESTIONS[0]
+        assert comparable(query(world.iterative(), *question)) == clean[question]
+        assert questions(world[lame], "udp")
+    with lab({ZONE: (lame,)}, serve_as={lame: "test."}) as world:
+        result = query(world.iterative(), *question)
+        assert result.status is Status.INDETERMINATE
+        assert f"{FailureKind.LAME.value} after 2 attempt(s)" in result.verdict.detail
+
+
+def test_insecure_zone_with_its_only_server_dead_is_indeterminate_not_insecure(
+    clean: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    """An unsigned zone whose server is silent: the DS proof says insecure, but there is no
+    answer to be insecure about — the result must not pretend there is."""
+    assert clean[("www.insecure.test.", "A")]["status"] == "insecure"
+    dead = bad("insecure.test.")
+    with lab({"insecure.test.": (dead,)}, {dead: FaultPlan(Fault.SILENT)}) as world:
+        result = query(world.iterative(), "www.insecure.test.", "A")
+        assert result.status is Status.INDETERMINATE, result.verdict
+        assert result.verdict.reason is Reason.LOOKUP_FAILED
+        assert result.as_json()["answer"] == []
