@@ -80,6 +80,9 @@ def add_parser(commands: argparse._SubParsersAction[_Parser]) -> _Parser:
                      "proven insecure counts as permission (BR 3.2.2.8)")
     caa.add_argument("--log", metavar="FILE",
                      help="append one JSON decision record per check to FILE (never truncated)")
+    caa.add_argument("--evidence", metavar="FILE",
+                     help="write an evidence bundle of the check to FILE (one DOMAIN only; "
+                     "its SHA-256 goes into the --log record)")
     cli.add_network_options(caa)
     caa.add_argument("--demo", action="store_true",
                      help="ask the bundled demo world (served on loopback) with its own anchor")
@@ -117,6 +120,8 @@ def run(
                         ("--validation-method", args.validation_method)):
         if value is not None and not value:
             raise cli.UsageError(f"{flag} must not be empty")
+    if args.evidence and args.batch is not None:
+        raise cli.UsageError("--evidence writes the bundle of one check: give DOMAIN, not --batch")
     fixed_now = _fixed_now(args, cli.UsageError)
     time_source = "--now" if fixed_now is not None else "system clock"
     backend = _backend(args.crypto, cli.UsageError)
@@ -144,13 +149,14 @@ def run(
         def now() -> int:
             return fixed_now if fixed_now is not None else wall_clock()
 
-        def record(check: CaaCheck | BatchError) -> None:
+        def record(check: CaaCheck | BatchError, evidence_sha256: str | None = None) -> None:
             if log is None:
                 return
             try:
                 log.write(decision_record(
                     check, written_at=wall_clock(), time_source=time_source,
                     crypto_backend=backend.name, anchors=anchors, transport=name,
+                    evidence_sha256=evidence_sha256,
                 ))
             except LogError as exc:
                 raise cli.UsageError(f"{exc}; stopped: a check without its record must not "
@@ -174,8 +180,18 @@ def run(
             raise cli.UsageError(f"{args.domain!r} refused: {exc}") from None
         request = CaaRequest(domain, issuers, args.account_uri, args.validation_method,
                              args.permit_on_lookup_failure, ca_servers)
-        check = check_caa(request, validator, factory(), now=now())
-        record(check)
+        tap = None
+        if args.evidence:
+            from dnssec_core.evidence.command import EvidenceTap
+
+            tap = EvidenceTap(args.evidence)
+        transport = tap.wrap(factory()) if tap is not None else factory()
+        check = check_caa(request, validator, transport, now=now())
+        digest = None
+        if tap is not None:  # the bundle first: the decision record carries its digest
+            digest = tap.write_caa(check, anchors=anchors, backend=backend, policy=policy,
+                                   now=check.now, err=err)
+        record(check, digest)
         if args.json:
             out.write(json.dumps(check.as_json(), ensure_ascii=True) + "\n")
         else:

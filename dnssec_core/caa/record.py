@@ -14,7 +14,9 @@ processing"; BR-LOG-01/02, BR-SMIME-05, BR-CAA-10).  A record holds:
   lookup in climb order with its verdict, reason, EDE, alias chain, records, TTL, zones walked
   with their key tags and DS records, the servers that answered and the transport failures;
   ``zone_probes`` (BR-CAA-07 evidence); ``iodef`` URLs; ``ttl`` and ``reuse_until``
-  (BR-CAA-06); ``prevented`` (true when CAA or a failed lookup stopped the issuance).
+  (BR-CAA-06); ``prevented`` (true when CAA or a failed lookup stopped the issuance);
+- with ``caa --evidence FILE``, ``evidence_sha256``: the hex SHA-256 of the evidence bundle
+  file's bytes (issue 9), so a log line and its bundle can be matched.
 
 :class:`DecisionLog` appends lines to a file opened with ``O_APPEND`` and never truncates or
 rewrites it; each record is one ``write`` followed by ``fsync`` (a CA must not issue on a
@@ -49,6 +51,7 @@ def decision_record(
     crypto_backend: str,
     anchors: TrustAnchors,
     transport: str,
+    evidence_sha256: str | None = None,
 ) -> dict[str, Any]:
     """The audit record of one check (see the module docstring)."""
     head: dict[str, Any] = {
@@ -64,6 +67,8 @@ def decision_record(
         },
         "transport": transport,
     }
+    if evidence_sha256 is not None:
+        head["evidence_sha256"] = evidence_sha256
     if isinstance(check, BatchError):
         return {
             **head,
