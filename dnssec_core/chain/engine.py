@@ -385,7 +385,7 @@ class _Run:
     ) -> Generator[Query, Answer, tuple[Verdict, KeyState | None]]:
         """Validate one RRset wherever it lives: find its zone's keys, then verify."""
         if not signed.rrsigs:
-            state = yield from self.find_keys(signed.owner)
+            state = yield from self.find_keys(_home(signed.owner, signed.rdtype))
             if state.status is Status.SECURE:
                 return bogus(
                     Reason.RRSIGS_MISSING,
@@ -396,6 +396,13 @@ class _Run:
         if signer is None:
             return bogus(
                 Reason.SIGNER_MISMATCH, f"no RRSIG of {signed.owner} names an enclosing zone"
+            ), None
+        if signed.rdtype == DS_TYPE and not is_subdomain(_home(signed.owner, DS_TYPE), signer):
+            # RFC 4035 §5.3.1: the signer is the zone holding the RRset; DS is the parent's
+            return bogus(
+                Reason.SIGNER_MISMATCH,
+                f"DS at {signed.owner} signed by {signer}, not by the parent side "
+                "(RFC 4034 §5, RFC 4035 §5.3.1)",
             ), None
         state = yield from self.find_keys(signer, apex=True)
         if state.status is not Status.SECURE:
@@ -453,13 +460,15 @@ class _Run:
         and the proof is missing or wrong."""
         signer = _denial_signer(name, response)
         if signer is None:
-            state = yield from self.find_keys(name)
+            state = yield from self.find_keys(_home(name, self.qtype))
             if state.status is Status.SECURE:
                 return bogus(
                     Reason.NSEC_PROOF_MISSING,
                     f"{state.zone} is signed but the {kind.value} answer is not",
                 )
             return state.verdict
+        if self.qtype == DS_TYPE and not is_subdomain(_home(name, DS_TYPE), signer):
+            return _child_side_answer(name, signer)
         state = yield from self.find_keys(signer, apex=True)
         if state.status is not Status.SECURE:
             return state.verdict
@@ -695,6 +704,9 @@ class _Run:
         if cname is not None:  # an alias is never a delegation (RFC 2181 §10.1)
             verdict = self.verify(cname, parent.keys)
             return None if verdict.status is Status.SECURE else KeyState(child, verdict)
+        signer = _denial_signer(child, answer)
+        if signer is not None and is_subdomain(signer, child):
+            return KeyState(child, _child_side_answer(child, signer))
         outcome = proofs.ds_absence(child, answer, parent.keys, self.verify)
         if outcome.name_error:
             return _NO_SUCH_NAME
@@ -718,6 +730,20 @@ def _lookup_failed(failure: LookupFailure, name: Name) -> Verdict:
     return indeterminate(
         Reason.LOOKUP_FAILED,
         f"{name}: {failure.kind.value} after {failure.attempts} attempt(s): {failure.detail}",
+    )
+
+
+def _child_side_answer(name: Name, signer: Name) -> Verdict:
+    """A DS question answered by the child zone itself (its SOA/NSEC, signed by ``signer`` at
+    or below ``name``): a server authoritative for both sides answered from the wrong one.
+    DS is the parent's data (RFC 4035 §3.1.4.1, RFC 6840 §4.1), so this answer proves
+    nothing either way; the parent's answer is missing, which is indeterminate — never
+    secure nor insecure (Unbound re-asks the parent's servers; the transport already sends
+    DS questions to the parent side, so nothing better can be asked here)."""
+    return indeterminate(
+        Reason.LOOKUP_FAILED,
+        f"the DS answer for {name} came from the child zone {signer}, not from the parent "
+        "that holds DS (RFC 4035 §3.1.4.1)",
     )
 
 
@@ -750,11 +776,20 @@ def _classify(name: Name, qtype: int, response: Response) -> tuple[_Kind, Signed
 
 
 def _signer(signed: SignedRRset) -> Name | None:
-    """The Signer's Name to follow: the first RRSIG whose signer encloses the owner."""
-    for sig in signed.rrsigs:
-        if is_subdomain(signed.owner, sig.signer):
-            return sig.signer
-    return None
+    """The Signer's Name to follow: the first RRSIG whose signer encloses the owner (for DS,
+    preferably one above it: DS is the parent's data, RFC 4034 §5)."""
+    home = _home(signed.owner, signed.rdtype)
+    candidates = [sig.signer for sig in signed.rrsigs if is_subdomain(signed.owner, sig.signer)]
+    return next((s for s in candidates if is_subdomain(home, s)), next(iter(candidates), None))
+
+
+def _home(name: Name, rdtype: int) -> Name:
+    """Where the data for (name, rdtype) lives: DS at a zone cut is in the parent zone
+    (RFC 4034 §5, RFC 4035 §3.1.4.1), so its keys and trust anchor are the parent side's —
+    a DS question about an anchor zone is above that anchor (as Unbound looks it up)."""
+    if rdtype == DS_TYPE and len(name.labels) > 1:
+        return name.parent()
+    return name
 
 
 def _denial_signer(name: Name, response: Response) -> Name | None:

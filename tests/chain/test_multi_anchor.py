@@ -14,11 +14,22 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dns.message
+import dns.name
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+import pytest
+
+from dnssec_core.auth.lab import Tamper
+from dnssec_core.auth.responder import Responder
 from dnssec_core.chain.anchors import TrustAnchors, parse_anchors
 from dnssec_core.chain.engine import Validator
+from dnssec_core.chain.types import Query
 from dnssec_core.crypto import Backend
+from dnssec_core.dnssec.records import DS_TYPE
 from dnssec_core.verdict import Reason, Status
-from tests.chain.lab import ask
+from tests.chain.lab import NOW, ask, lab, zones
 from vectors import vector_path
 
 
@@ -107,3 +118,52 @@ def test_cli_trust_anchor_file_with_several_zones(tmp_path: Path) -> None:
     assert (data["status"], data["answer"]) == (
         "secure", ["www.unsupported.test. 3600 IN A 192.0.2.120"])
     assert [link["zone"] for link in data["chain"]] == ["unsupported.test."]
+
+
+def child_side_ds_answer(zone: str) -> Tamper:
+    """A server authoritative for both sides answering "zone DS" from the child: the child's
+    own NODATA (its SOA and NSEC/NSEC3, signed by the child), as for a type it lacks."""
+    wanted = dns.name.from_text(zone)
+    responder = Responder(zones())
+
+    def tamper(query: Query, wire: bytes) -> bytes:
+        if (query.name, query.rdtype) != (wanted, DS_TYPE):
+            return wire
+        child = responder.answer(dns.message.make_query(wanted, "NAPTR", want_dnssec=True))
+        child.question[0] = dns.rrset.RRset(wanted, dns.rdataclass.IN, dns.rdatatype.DS)
+        assert child.authority and not child.answer
+        return child.to_wire(max_size=65535)
+
+    return tamper
+
+
+@pytest.mark.parametrize("question", ["secure.test. DS", "www.secure.test. A"])
+def test_ds_answered_by_the_child_zone_is_never_trusted(fast: Backend, question: str) -> None:
+    """The child's NODATA for its own DS proves nothing about DS (RFC 4035 §3.1.4.1, RFC 6840
+    §4.1): neither secure nor insecure — the parent's answer is missing (indeterminate)."""
+    name, rdtype = question.split()
+    result = ask(name, rdtype, fast, transport=lab(child_side_ds_answer("secure.test.")))
+    assert result.status is Status.INDETERMINATE, result.verdict
+    assert "came from the child zone secure.test." in result.verdict.detail
+    assert ask(name, rdtype, fast).status is Status.SECURE  # untampered, the same question
+
+
+def test_ds_signed_by_the_child_itself_is_bogus(fast: Backend) -> None:
+    """RFC 4035 §5.3.1: the RRSIG's signer is the zone holding the RRset — the parent for DS.
+    A DS RRset signed by the child's own (authenticated) key is not the parent's word."""
+    from dnssec_core.wire.message import Response, SignedRRset
+
+    validator = Validator(with_anchors("secure.test.", root=False), backend=fast)
+    good = ask("secure.test.", "DS", fast, validator=Validator(with_anchors(), backend=fast))
+    ds = good.answer[0]
+    dnskey = ask("secure.test.", "DNSKEY", fast, validator=validator).answer[0]
+    forged = SignedRRset(ds.rrset, tuple(s for s in dnskey.rrsigs))  # child's signer name
+    resolution = validator.resolve(dns.name.from_text("secure.test."), DS_TYPE, now=NOW)
+    query = resolution.next_query()
+    assert query is not None
+    resolution.receive(query, Response(query.name, DS_TYPE, 0, (forged,)))
+    transport = lab()
+    while (query := resolution.next_query()) is not None:
+        resolution.receive(query, transport.ask(query))
+    result = resolution.result()
+    assert (result.status, result.verdict.reason) == (Status.BOGUS, Reason.SIGNER_MISMATCH)
