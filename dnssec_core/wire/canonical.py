@@ -27,6 +27,8 @@ from dnssec_core.wire.name import (
 )
 
 if TYPE_CHECKING:
+    from dns.name import Name
+
     from dnssec_core.dnssec.records import RRSIG
     from dnssec_core.wire.rrset import RRset
 
@@ -147,6 +149,17 @@ def canonical_rrset(rdtype: int, rdatas: Iterable[bytes]) -> list[bytes]:
     return sorted(set(rdatas))
 
 
+#: One length octet per possible label length.
+_LENGTH_OCTET = [bytes((n,)) for n in range(256)]
+
+
+def owner_wire(name: Name) -> bytes:
+    """:func:`~dnssec_core.wire.name.canonical_wire` (VAL-CANON-01) with the length octets
+    looked up rather than built: the same octets in about half the time (signature hot path)."""
+    lengths = _LENGTH_OCTET
+    return b"".join([lengths[len(label)] + label for label in name.labels]).lower()
+
+
 def signature_input(rrsig: RRSIG, rrset: RRset) -> bytes:
     """The octets an RRSIG signs: RRSIG RDATA minus the signature, then the canonical RRset.
 
@@ -159,11 +172,23 @@ def signature_input(rrsig: RRSIG, rrset: RRset) -> bytes:
     owner = rrset.owner
     if rrsig.labels < rrsig_label_count(owner):
         owner = wildcard_source(owner, rrsig.labels)
-    rr_head = canonical_wire(owner) + _TYPE_CLASS_TTL.pack(
-        rrset.rdtype, rrset.rdclass, rrsig.original_ttl
-    )
+    return signature_input_owner(rrsig, rrset, canonical_wire(owner))
+
+
+def signature_input_owner(rrsig: RRSIG, rrset: RRset, owner_wire: bytes) -> bytes:
+    """:func:`signature_input` given the canonical wire form of the owner name the signature
+    covers (the RRset's owner, or its wildcard source): the hot path has it already."""
+    rr_head = owner_wire + _TYPE_CLASS_TTL.pack(rrset.rdtype, rrset.rdclass, rrsig.original_ttl)
+    rdtype = rrset.rdtype
+    rdatas = rrset.rdatas
+    if len(rdatas) == 1:
+        # One RR: nothing to sort or deduplicate (RFC 4034 §6.3).
+        rdata = rdatas[0]
+        if rdtype == A6 or rdtype in LOWERCASED_RDATA_LAYOUT:
+            rdata = canonical_rdata(rdtype, rdata)
+        return b"".join((rrsig.signed_prefix, rr_head, _RDLENGTH.pack(len(rdata)), rdata))
     parts = [rrsig.signed_prefix]
-    for rdata in canonical_rrset(rrset.rdtype, rrset.rdatas):
+    for rdata in canonical_rrset(rdtype, rdatas):
         parts.append(rr_head)
         parts.append(_RDLENGTH.pack(len(rdata)))
         parts.append(rdata)
