@@ -12,6 +12,10 @@ from __future__ import annotations
 import dataclasses
 from random import SystemRandom
 
+import dns.message
+import dns.rdatatype
+from dns.name import Name
+
 from dnssec_core import limits
 from dnssec_core.chain.types import Answer, FailureKind, LookupFailure, Query
 from dnssec_core.transport.wire_io import (
@@ -34,8 +38,11 @@ class StubTransport:
     ``host`` is an IPv4 or IPv6 literal (no host names: resolving the resolver's name would
     need a resolver).  Each question is tried ``attempts`` times (SEC-NET-06: at least twice)
     while the answers are timeouts, network errors, malformed, SERVFAIL, REFUSED or FORMERR;
-    then a :class:`LookupFailure` says which.  NOERROR and NXDOMAIN answers are returned as
-    they are.
+    then a :class:`LookupFailure` says which.  A referral instead of an answer (RFC 2308 §2.2:
+    no answer, no SOA, NS records in the authority section) means the upstream did not recurse
+    — a lame upstream, tried again like a failure, never handed to the engine as a NODATA
+    (which would be judged bogus for want of a denial proof).  Other NOERROR and NXDOMAIN
+    answers are returned as they are.
     """
 
     def __init__(
@@ -116,6 +123,14 @@ class StubTransport:
             if kind is not None:
                 failures.append(Failure(kind, f"rcode {rcode_text(outcome.rcode())}"))
                 continue
+            referral = _referral_to(outcome)
+            if referral is not None:
+                failures.append(Failure(
+                    FailureKind.LAME,
+                    f"a referral to {referral} instead of an answer: the upstream does not "
+                    "recurse",
+                ))
+                continue
             try:
                 response = from_dnspython(outcome, server=str(self.server))
             except WireError as exc:
@@ -124,3 +139,19 @@ class StubTransport:
             return dataclasses.replace(response, qname=query.name)
         return summarize(failures, (self.server,), prefix=f"resolver {self.server}")
 
+
+
+def _referral_to(message: dns.message.Message) -> Name | None:
+    """The zone a NOERROR response refers to, if it is a referral rather than an answer:
+    nothing in the answer section, no SOA and an NS RRset in the authority section (RFC 2308
+    §2.2 tells NODATA from a referral that way; RFC 1034 §4.3.1: a recursive resolver answers,
+    it does not refer)."""
+    if message.rcode() != 0 or message.answer:
+        return None
+    if any(r.rdtype == dns.rdatatype.SOA for r in message.authority):
+        return None
+    for rrset in message.authority:
+        if rrset.rdtype == dns.rdatatype.NS:
+            name: Name = rrset.name
+            return name
+    return None
