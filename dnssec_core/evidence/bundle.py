@@ -41,13 +41,18 @@ non-ASCII escaped, one trailing newline — so the same inputs give byte-identic
 A ``query`` bundle has one proof; a ``caa`` bundle has one ``lookup`` proof per CAA query of
 the RFC 8659 §3 climb, in climb order, then one ``probe`` proof per zone status walk used for
 BR 3.2.2.8's lookup-failure rule (BR-CAA-07).  Each chain is minimal (every RR in it is needed
-to reproduce the proof's verdict) and in canonical order (:mod:`dnssec_core.evidence.canon`
-rules, checked by the verifier): zones from the root down, then owner names in RFC 4034 §6.1
-order, then type; each RRset's RRs in canonical RDATA order followed by its RRSIGs.
+to reproduce the proof's verdict) and in canonical form and order
+(:func:`dnssec_core.evidence.minimize.canonical_chain`, checked by the verifier): zones from
+the root down, then owner names in RFC 4034 §6.1 order, then type; each RRset's RRs in
+canonical RDATA order followed by its RRSIGs.
 
-The RR TTL field is not covered by any signature (RFC 4034 §3.1.4, RFC 4035 §5.3.3: the RRSIG
-Original TTL is), so a bundle fixes it: a signed RRset carries the smallest Original TTL of
-its RRSIGs, and RRSIG RRs carry their RRset's TTL; the verifier rejects any other value.
+Two fields of an RR are not covered by its signature, so a bundle fixes them and the verifier
+rejects any other value: the TTL (RFC 4034 §3.1.4, RFC 4035 §5.3.3: the RRSIG Original TTL
+is signed, not the TTL) — a signed RRset carries the smallest Original TTL of its RRSIGs and
+RRSIG RRs their RRset's TTL — and the case of names (RFC 4034 §6.2: signatures cover the
+lower-case form) — owner names, names in RDATA of the RFC 4034 §6.2 types and Signer's Names
+are lower case.  Every other octet of a chain is signed, or is a length or type octet whose
+change breaks the decoding or the signature.
 Transport failures (timeouts, SERVFAIL, REFUSED) cannot be proven by a chain; they are kept in
 ``failures`` and replayed offline as recorded, and the verifier says so.  Likewise the rcode
 of a negative answer that no signed record decides (an unsigned zone, an NSEC3 Opt-Out span)

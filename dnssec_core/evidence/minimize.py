@@ -19,9 +19,11 @@ outcome — for a secure proof, it is no longer secure.
 verifier): RRsets grouped by the zone that signed them (the RRSIG Signer's Name; an unsigned
 RRset by its owner), zones from the root down (fewer labels first, then RFC 4034 §6.1 order),
 then owner in canonical order, then type; within an RRset the RDATAs in canonical order
-(RFC 4034 §6.3) without duplicates, then the RRSIGs in RDATA order; a signed RRset's TTL is the
-smallest Original TTL of its RRSIGs (the TTL field is not signed: RFC 4034 §3.1.4,
-RFC 4035 §5.3.3).
+(RFC 4034 §6.3) without duplicates, then the RRSIGs in RDATA order.  Names — owners, the names
+inside RDATA of the types RFC 4034 §6.2 lists, RRSIG Signer's Names — are in canonical (lower)
+case, and a signed RRset's TTL is the smallest Original TTL of its RRSIGs: neither the case of
+those names nor the TTL field is covered by a signature (RFC 4034 §3.1.4, §6.2; RFC 4035
+§5.3.3), so fixing them leaves no octet of a chain that a signature does not pin down.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ from dnssec_core.chain.present import rrset_texts
 from dnssec_core.chain.types import Answer, FailureKind, LookupFailure, Query
 from dnssec_core.crypto.base import Backend, PublicKey
 from dnssec_core.dnssec.algorithms import AlgorithmPolicy
-from dnssec_core.dnssec.records import RRSIG
+from dnssec_core.dnssec.records import RRSIG, RRSIG_TYPE
+from dnssec_core.evidence.chain import rrsig_rdata
 from dnssec_core.evidence.pool import PoolTransport
 from dnssec_core.verdict import Status, Verdict
 from dnssec_core.wire.canonical import canonical_rdata
@@ -198,19 +201,30 @@ def _sig_wire(sig: RRSIG) -> bytes:
     return sig.signed_prefix + sig.signature
 
 
+def lower_name(name: Name) -> Name:
+    """``name`` with ASCII letters lowercased (RFC 4034 §6.2; RFC 4343: same name)."""
+    return Name(tuple(label.lower() for label in name.labels))
+
+
+def _lower_signer(sig: RRSIG) -> RRSIG:
+    if sig.signer.labels == lower_name(sig.signer).labels:
+        return sig
+    return RRSIG.from_wire(canonical_rdata(RRSIG_TYPE, rrsig_rdata(sig)))
+
+
 def canonical_rrset(signed: SignedRRset) -> SignedRRset:
-    """One RRset in bundle form: canonical RDATA order without duplicates, RRSIGs sorted and
-    de-duplicated, TTL = smallest RRSIG Original TTL when signed (module docstring)."""
+    """One RRset in bundle form (module docstring): owner name and the names inside RDATA in
+    RFC 4034 §6.2 canonical (lower) case — the form that is signed, so case carries nothing
+    unsigned — RDATAs in canonical order without duplicates, RRSIGs sorted and de-duplicated,
+    and the TTL of a signed RRset its RRSIGs' smallest Original TTL."""
     rrset = signed.rrset
-    by_form: dict[bytes, bytes] = {}
-    for rdata in sorted(rrset.rdatas, key=lambda rd: (_rdata_key(rrset.rdtype, rd), rd)):
-        by_form.setdefault(_rdata_key(rrset.rdtype, rdata), rdata)
+    forms = sorted({_rdata_key(rrset.rdtype, rd) for rd in rrset.rdatas})
     sigs: dict[bytes, RRSIG] = {}
-    for sig in sorted(signed.rrsigs, key=_sig_wire):
+    for sig in sorted((_lower_signer(s) for s in signed.rrsigs), key=_sig_wire):
         sigs.setdefault(_sig_wire(sig), sig)
     ttl = min((s.original_ttl for s in sigs.values()), default=rrset.ttl)
     return SignedRRset(
-        RRset(rrset.owner, rrset.rdtype, rrset.rdclass, ttl, tuple(by_form.values())),
+        RRset(lower_name(rrset.owner), rrset.rdtype, rrset.rdclass, ttl, tuple(forms)),
         tuple(sigs.values()),
     )
 

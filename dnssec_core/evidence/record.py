@@ -123,20 +123,23 @@ def _sig_id(sig: RRSIG) -> tuple[bytes, bytes]:
 
 
 def anchor_texts(anchors: TrustAnchors) -> tuple[str, ...]:
-    """The trust anchors as presentation records (``. DS ...`` / ``. DNSKEY ...``), sorted."""
+    """Every trust anchor as a presentation record (``. DS ...`` / ``zone. DNSKEY ...``),
+    for every anchor zone, sorted."""
     import dns.rdata
     import dns.rdataclass
     import dns.rdatatype
 
-    zone = anchors.zone.to_text()
-    lines = [
-        f"{zone} DS {d.key_tag} {d.algorithm} {d.digest_type} {d.digest.hex().upper()}"
-        for d in anchors.ds
-    ]
-    for key in anchors.dnskeys:
-        text = dns.rdata.from_wire(dns.rdataclass.IN, dns.rdatatype.DNSKEY, key.rdata, 0,
-                                   len(key.rdata)).to_text()
-        lines.append(f"{zone} DNSKEY {text}")
+    lines = []
+    for anchor in anchors.zones:
+        zone = anchor.zone.to_text()
+        lines += [
+            f"{zone} DS {d.key_tag} {d.algorithm} {d.digest_type} {d.digest.hex().upper()}"
+            for d in anchor.ds
+        ]
+        for key in anchor.dnskeys:
+            text = dns.rdata.from_wire(dns.rdataclass.IN, dns.rdatatype.DNSKEY, key.rdata, 0,
+                                       len(key.rdata)).to_text()
+            lines.append(f"{zone} DNSKEY {text}")
     return tuple(sorted(lines))
 
 
@@ -210,12 +213,13 @@ def _core(outcome: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _without_ttl(lines: Sequence[str]) -> list[str]:
-    """Answer lines without their TTL: a bundle fixes signed TTLs to the Original TTL."""
+    """Answer lines without their TTL and case: a bundle fixes signed TTLs to the Original
+    TTL and names to lower case (both unsigned; :func:`canonical_chain`)."""
     out = []
     for line in lines:
-        parts = line.split(" ", 2)
-        out.append(f"{parts[0]} {parts[2]}" if len(parts) == 3 else line)
-    return out
+        parts = line.lower().split(" ", 2)
+        out.append(f"{parts[0]} {parts[2]}" if len(parts) == 3 else line.lower())
+    return sorted(out)
 
 
 def build_proof(

@@ -183,12 +183,22 @@ def canonical_problem(data: bytes, chain: Sequence[SignedRRset]) -> str:
             return (f"chain not in canonical order: {_name(chain[position])} comes after "
                     f"{_name(chain[position - 1])}")
     for given, wanted in zip(chain, canonical, strict=True):
+        if given.owner.labels != wanted.owner.labels:
+            return (f"owner name {given.owner} is not in canonical (lower) case: case is not "
+                    "signed (RFC 4034 §6.2), so bundles fix it")
         if given.rrset.ttl != wanted.rrset.ttl:
             return (f"{_name(given)} has TTL {given.rrset.ttl}, not its RRSIG Original TTL "
                     f"{wanted.rrset.ttl} (the TTL is not signed, RFC 4034 §3.1.4; bundles fix it)")
         if given.rrset.rdatas != wanted.rrset.rdatas:
-            return f"{_name(given)}: RRs not in canonical RDATA order (RFC 4034 §6.3)"
+            if sorted(given.rrset.rdatas) == sorted(wanted.rrset.rdatas):
+                return f"{_name(given)}: RRs not in canonical RDATA order (RFC 4034 §6.3)"
+            return (f"{_name(given)}: a name in RDATA is not in canonical (lower) case "
+                    "(RFC 4034 §6.2)")
         if given.rrsigs != wanted.rrsigs:
+            if len(given.rrsigs) == len(wanted.rrsigs) and {
+                s.signer.to_text() for s in given.rrsigs
+            } != {s.signer.to_text() for s in wanted.rrsigs}:
+                return f"{_name(given)}: an RRSIG Signer's Name is not in canonical (lower) case"
             return f"{_name(given)}: RRSIGs not in canonical order"
     offset = next((i for i, (a, b) in enumerate(zip(data, again, strict=False)) if a != b),
                   min(len(data), len(again)))
