@@ -19,11 +19,12 @@ RFC 4035 §3.1, RFC 5155 §7.2, RFC 6672 §3).  For a question (name, type) it a
    :data:`~dnssec_core.limits.MAX_DENIAL_RECORDS_PER_RESPONSE`.  The rcode is what those
    records show: NOERROR (NODATA) when an NSEC is owned by the name, an NSEC's next name is
    below it (empty non-terminal), an NSEC3 hash matches it, or the wildcard exists (wildcard
-   NODATA); NXDOMAIN otherwise.  Where no signed record decides — an unsigned zone, or a next
-   closer name in an NSEC3 Opt-Out span — the rcode is the one given for that question in
-   ``rcode_hints`` (what the original server said), else NOERROR when the pool holds any
-   record at or below the name, else NXDOMAIN.  In those cases the engine's verdict is at
-   best insecure, so the hint cannot make anything secure.
+   NODATA); NXDOMAIN otherwise.  Where no signed record decides — a zone without NSEC/NSEC3
+   in the pool (unsigned), or a next closer name in an NSEC3 Opt-Out span — the rcode is the
+   one given for that question in ``rcode_hints`` (what the original server said); without a
+   hint: NOERROR in an unsigned zone (NODATA, the weaker claim), and in an Opt-Out span
+   NOERROR when the pool holds a record at or below the name, else NXDOMAIN.  In those cases
+   the engine's verdict is at best insecure, so the hint cannot make anything secure.
 5. nothing relevant — no zone apex above the name, or a signed zone none of whose NSEC/NSEC3
    records in the pool concerns the name, and no SOA — a :class:`LookupFailure` of kind
    ``LAME`` ("lame-delegation": the authority asked does not hold the data) whose detail starts
@@ -273,7 +274,8 @@ class PoolTransport:
         if zone is None or not (zone.nsecs or zone.nsec3s):
             if not head:
                 return _not_in_evidence(query, "no SOA, NSEC or NSEC3 of its zone")
-            return Response(name, qtype, self._unproven_rcode(query), (), tuple(head))
+            return Response(name, qtype, self._unproven_rcode(query, unsigned=True), (),
+                            tuple(head))
         records, rcode = self._nsec_proof(name, zone) if zone.nsecs else ([], None)
         if rcode is None and zone.nsec3s:
             records, rcode = self._nsec3_proof(query, zone, len(apex))
@@ -286,11 +288,16 @@ class PoolTransport:
         authority = tuple(_unique(head + records)[: limits.MAX_DENIAL_RECORDS_PER_RESPONSE + 1])
         return Response(name, qtype, rcode, (), authority)
 
-    def _unproven_rcode(self, query: Query) -> int:
+    def _unproven_rcode(self, query: Query, *, unsigned: bool = False) -> int:
+        """The rcode no signed record decides: the hint, else NODATA for a zone without
+        NSEC/NSEC3 (the weaker claim), else NOERROR when the pool holds a record at or below
+        the name (in an Opt-Out span typically an unsigned delegation), else NXDOMAIN."""
         hint = self.rcode_hints.get(query)
         if hint is not None:
             return hint
-        return int(Rcode.NOERROR if self._exists(query.name) else Rcode.NXDOMAIN)
+        if unsigned or self._exists(query.name):
+            return int(Rcode.NOERROR)
+        return int(Rcode.NXDOMAIN)
 
     def _nsec_proof(self, name: Name, zone: _Zone) -> tuple[list[SignedRRset], int | None]:
         """RFC 4035 §3.1.3: the NSEC owned by the name (NODATA); else the one covering it and,
