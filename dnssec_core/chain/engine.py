@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 
 CNAME_TYPE = 5
 DNAME_TYPE = 39
+ANY_TYPE = 255
 SOA_TYPE = 6
 
 
@@ -349,10 +350,17 @@ class _Run:
         kind, target = _classify(name, self.qtype, response)
         if kind is _Kind.POSITIVE:
             assert target is not None
-            verdict = yield from self.validate_answer(target, response)
-            if verdict.status in (Status.SECURE, Status.INSECURE):
-                self.answer.append(target)
-            return verdict, None
+            rrsets = [target]
+            if self.qtype == ANY_TYPE:  # every RRset at the name, each validated on its own
+                rrsets = [rr for rr in response.answer if names_equal(rr.owner, name)]
+            overall = secure()
+            for rrset in rrsets:
+                verdict = yield from self.validate_answer(rrset, response)
+                overall = _combine(overall, verdict)
+                if verdict.status not in (Status.SECURE, Status.INSECURE):
+                    return verdict, None
+                self.answer.append(rrset)
+            return overall, None
         if kind is _Kind.ALIAS:
             assert target is not None
             return (yield from self.validate_alias(name, target, response))
@@ -429,6 +437,13 @@ class _Run:
             except WireError as exc:
                 return bogus(Reason.MALFORMED_DATA, f"CNAME at {name}: {exc}"), None
             return verdict, target
+        if any(sig.labels < rrsig_label_count(alias.owner) for sig in alias.rrsigs):
+            # RFC 4592 §4.4: a DNAME owned by a wildcard is to be avoided or rejected; as
+            # Unbound does, a wildcard-expanded DNAME is bogus.
+            return bogus(
+                Reason.DNAME_MISMATCH,
+                f"DNAME at {alias.owner} was expanded from a wildcard (RFC 4592 §4.4)",
+            ), None
         verdict = yield from self.validate_answer(alias, response)
         try:
             dname_target, _ = _read_target(alias)
@@ -448,6 +463,11 @@ class _Run:
                 ), None
         if verdict.status in (Status.SECURE, Status.INSECURE):
             self.answer.append(alias)
+            if self.qtype == CNAME_TYPE:
+                # asked for CNAME: the synthesised CNAME is the answer, not followed
+                if cname is not None:
+                    self.answer.append(cname)
+                return verdict, None
         return verdict, synthesized
 
     # -- denial of existence ---------------------------------------------------------------
@@ -754,9 +774,18 @@ def _combine(overall: Verdict, step: Verdict) -> Verdict:
 
 
 def _classify(name: Name, qtype: int, response: Response) -> tuple[_Kind, SignedRRset | None]:
-    """RFC 4035 §5 / STYLE §4: positive, alias (CNAME/DNAME), NODATA or NXDOMAIN."""
+    """RFC 4035 §5 / STYLE §4: positive, alias (CNAME/DNAME), NODATA or NXDOMAIN.
+
+    QTYPE ANY matches every RRset at the name, a CNAME included, so nothing is chased
+    (RFC 1034 §3.6.2, §4.3.2 step 3a; RFC 8482 allows a server to send just a subset).
+    Asked for CNAME below a DNAME, the DNAME is the answer and the CNAME beside it is its
+    unsigned synthesis (RFC 6672 §3.4)."""
+    if qtype == ANY_TYPE:
+        first = next((rr for rr in response.answer if names_equal(rr.owner, name)), None)
+        if first is not None:
+            return _Kind.POSITIVE, first
     exact = response.answer_rrset(name, qtype)
-    if exact is not None:
+    if exact is not None and not (qtype == CNAME_TYPE and _dname_above(name, response)):
         return _Kind.POSITIVE, exact
     if qtype != DNAME_TYPE:  # a DNAME first: the CNAME beside it is synthesised, unsigned
         for signed in response.answer:
@@ -773,6 +802,13 @@ def _classify(name: Name, qtype: int, response: Response) -> tuple[_Kind, Signed
     if response.rcode == Rcode.NXDOMAIN:
         return _Kind.NXDOMAIN, None
     return _Kind.NODATA, None
+
+
+def _dname_above(name: Name, response: Response) -> bool:
+    return any(
+        rr.rdtype == DNAME_TYPE and is_subdomain(name, rr.owner) and not names_equal(name, rr.owner)
+        for rr in response.answer
+    )
 
 
 def _signer(signed: SignedRRset) -> Name | None:
