@@ -1,4 +1,4 @@
-"""``python -m bench [--quick] [--only crypto|zone] [--json PATH]`` (issue 7).
+"""``python -m bench [--quick] [--only crypto|zone|lab] [--json PATH]`` (issue 7).
 
 Prints the tables and writes every number to bench/results/<date>.json (git-ignored).
 --quick takes under two minutes on a 2-core machine once the zones are generated (they are
@@ -23,11 +23,11 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats and zones (< 2 min)")
-    parser.add_argument("--only", choices=("crypto", "zone"), help="run one part")
+    parser.add_argument("--only", choices=("crypto", "zone", "lab"), help="run one part")
     parser.add_argument("--json", metavar="PATH", help="where to write the results")
     args = parser.parse_args(argv)
 
-    from bench import bench_crypto, bench_zone
+    from bench import bench_crypto, bench_lab, bench_zone
     from bench.peers import NOTICES
 
     started = time.monotonic()
@@ -56,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "zone"):
         report["whole_zone"] = bench_zone.run(
             quick=args.quick, repeats=3, notices=notices
+        )
+    if args.only in (None, "lab"):
+        report["lab_latency"] = bench_lab.run(
+            quick=args.quick, repeats=3 if args.quick else 7, notices=notices
         )
     report["machine"]["load_average_at_end"] = os.getloadavg()
     report["notices"] = notices
