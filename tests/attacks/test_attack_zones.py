@@ -1,0 +1,621 @@
+"""Attack zones on the in-process lab (issue 8): each attack ends bogus or indeterminate with
+a specific reason and EDE — insecure only where an RFC says so, and then cited — and within
+the engine's named limits, counted from outside: signature verifications (a counting
+backend), NSEC3 hashes and their SHA-1 rounds, questions asked (SEC-LIM-01..07).
+
+The attacker owns a signed zone delegated from the signed lab root (the KeyTrap premise) or
+sits on the path: it can sign anything with its own zone's keys and rewrite any response
+(:class:`~dnssec_core.auth.lab.LabTransport`'s tamper hook), but cannot sign for others.
+Attacks that matter for issuance are also run through the CAA check with the CA's
+``permit_on_lookup_failure`` opt-in: a bogus or indeterminate lookup is a lookup failure
+that never counts as permission (BR-DNSSEC-07, BR-CAA-08).
+
+Where the rest lives: the same limits one function deep — KeyTrap key-tag collisions and
+RRSIG counts in tests/dnssec/test_rrsig.py, NSEC3 iteration caps, hash budget and record
+counts in tests/dnssec/denial/test_policy_limits.py; tamper cases on the demo world (stripped
+RRSIGs and DS, forged data, wrong question, unsigned CNAME loop and chain value/+1, query
+and signature budgets) in tests/chain/test_engine.py; referral loops, bailiwick and transport
+limits on unsigned servers in tests/transport/test_iterative.py; wrong-ID and spoofed
+datagrams at the socket layer in tests/transport/test_wire_io.py; random mutations in
+tests/fuzz/; CAA alias loops and budgets in tests/caa/test_search.py.  Attacks needing real
+sockets (referral loops, deep delegations, out-of-bailiwick glue, wrong ID or question) are
+in tests/attacks/test_sockets.py.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+import pytest
+
+from dnssec_core import limits
+from dnssec_core.auth.lab import Tamper
+from dnssec_core.caa.check import CaaRequest, check_caa
+from dnssec_core.caa.decision import Decision
+from dnssec_core.caa.domain import parse_domain
+from dnssec_core.chain.engine import Validator
+from dnssec_core.crypto import get_backend
+from dnssec_core.dnssec.denial.nsec3 import b32hex_encode
+from dnssec_core.verdict import REASON_EDE, Reason, Status
+from tests.attacks.harness import Outcome, resolve_counted
+from tests.attacks.world import NOW, World, rewrite, rrsig_rrset
+from tests.attacks.zones import (
+    CHAIN_LINKS,
+    DECOYS_BEFORE_ZSK,
+    HUGE_RRSET,
+    UNSUPPORTED_DS,
+    trap_tag,
+    world,
+)
+from tests.support.signer import make_key, rrsig_wire
+
+Message = dns.message.Message
+ANSWER_TYPES = ("A", "CAA")
+
+# -- forging helpers (what an attacker's server does to an honest response) ------------------
+
+
+def _strip_sigs(section: str) -> Callable[[Message], None]:
+    def edit(message: Message) -> None:
+        part = getattr(message, section)
+        part[:] = [r for r in part if r.rdtype != dns.rdatatype.RRSIG]
+    return edit
+
+
+def _replace_answer(make: Callable[[Message], list[dns.rrset.RRset]]) -> Callable[[Message], None]:
+    def edit(message: Message) -> None:
+        message.answer[:] = make(message)
+    return edit
+
+
+def _qname(message: Message) -> dns.name.Name:
+    return message.question[0].name
+
+
+def _forged_caa(message: Message) -> list[dns.rrset.RRset]:
+    """An unsigned answer of the asked type that would let the attacker's CA issue."""
+    rdtype = message.question[0].rdtype
+    text = '0 issue "attacker.example"' if rdtype == dns.rdatatype.CAA else "203.0.113.66"
+    return [dns.rrset.from_text(_qname(message), 300, "IN", rdtype, text)]
+
+
+def _merged_record(message: Message) -> None:
+    """One forged record slipped into the signed RRset, its RRSIG kept."""
+    for rrset in message.answer:
+        if rrset.rdtype != dns.rdatatype.RRSIG:
+            text = ('0 issue "attacker.example"' if rrset.rdtype == dns.rdatatype.CAA
+                    else "203.0.113.66")
+            rrset.add(dns.rdata.from_text(rrset.rdclass, rrset.rdtype, text), rrset.ttl)
+
+
+def _unsigned_cname(message: Message) -> list[dns.rrset.RRset]:
+    return [dns.rrset.from_text(_qname(message), 300, "IN", "CNAME", "www.attacker.example.")]
+
+
+def _empty(rcode: int, keep_soa: bool) -> Callable[[Message], None]:
+    def edit(message: Message) -> None:
+        message.set_rcode(rcode)
+        message.answer.clear()
+        message.authority[:] = [r for r in message.authority
+                                if keep_soa and (r.rdtype == dns.rdatatype.SOA
+                                                 or r.covers == dns.rdatatype.SOA)]
+    return edit
+
+
+def _replay_nsec(w: World, origin: str, owner: str) -> Callable[[Message], None]:
+    """NODATA: the answer removed and the zone's genuine NSEC for ``owner`` replayed."""
+    def edit(message: Message) -> None:
+        message.answer.clear()
+        message.authority[:] = [r for r in message.authority
+                                if r.rdtype == dns.rdatatype.SOA
+                                or r.covers == dns.rdatatype.SOA]
+        message.authority += [w.rrset(origin, owner, "NSEC"), w.sigs(origin, owner, "NSEC")]
+    return edit
+
+
+def _resign(w: World, origin: str, *, count: int, tag: int | None, other_key: bool
+            ) -> Callable[[Message], None]:
+    """Replace the answer's RRSIGs with ``count`` made by the zone's owner: claiming key tag
+    ``tag`` (default: the ZSK's), and by a key not in the zone when ``other_key``."""
+    zone = w.zones[origin]
+    assert zone.zsk is not None
+    key = make_key(zone.zsk.algorithm) if other_key else zone.zsk
+    claimed = tag if tag is not None else zone.zsk.dnskey().key_tag
+
+    def edit(message: Message) -> None:
+        data = [r for r in message.answer if r.rdtype != dns.rdatatype.RRSIG]
+        sigs = [rrsig_rrset(r, key, zone.origin, claimed, count=count) for r in data]
+        message.answer[:] = [x for pair in zip(data, sigs, strict=True) for x in pair]
+    return edit
+
+
+def _unsupported_rrsig(w: World, origin: str) -> Callable[[Message], None]:
+    """The answer's RRSIG replaced by one claiming algorithm 253 (PRIVATEOID's neighbour,
+    PRIVATEDNS: never validated here) — a zone "advertising" only an unsupported algorithm."""
+    zone = w.zones[origin]
+
+    def edit(message: Message) -> None:
+        data = [r for r in message.answer if r.rdtype != dns.rdatatype.RRSIG]
+        out: list[dns.rrset.RRset] = []
+        for rrset in data:
+            sig = dns.rrset.RRset(rrset.name, dns.rdataclass.IN, dns.rdatatype.RRSIG,
+                                  rrset.rdtype)
+            wire = rrsig_wire(covered=int(rrset.rdtype), algorithm=253,
+                              labels=len(rrset.name.labels) - 1, original_ttl=rrset.ttl,
+                              expiration=3660681600, inception=1767225600, key_tag=4711,
+                              signer=zone.origin, signature=os.urandom(64))
+            sig.add(dns.rdata.from_wire(dns.rdataclass.IN, dns.rdatatype.RRSIG, wire, 0,
+                                        len(wire)), rrset.ttl)
+            out += [rrset, sig]
+        message.answer[:] = out
+    return edit
+
+
+def _unsupported_dnskeys(message: Message) -> None:
+    """The DNSKEY RRset swapped for keys of an unsupported algorithm (12, ECC-GOST), with an
+    RRSIG of the same algorithm: the zone pretends to be signed with nothing we validate."""
+    apex = _qname(message)
+    keys = dns.rrset.from_text(apex, 3600, "IN", "DNSKEY",
+                               "257 3 12 " + _b64(os.urandom(64)), "256 3 12 " + _b64(
+                                   os.urandom(64)))
+    sig = dns.rrset.RRset(apex, dns.rdataclass.IN, dns.rdatatype.RRSIG, dns.rdatatype.DNSKEY)
+    wire = rrsig_wire(covered=48, algorithm=12, labels=len(apex.labels) - 1, original_ttl=3600,
+                      expiration=3660681600, inception=1767225600, key_tag=4711, signer=apex,
+                      signature=os.urandom(64))
+    sig.add(dns.rdata.from_wire(dns.rdataclass.IN, dns.rdatatype.RRSIG, wire, 0, len(wire)),
+            3600)
+    message.answer[:] = [keys, sig]
+
+
+def _b64(data: bytes) -> str:
+    import base64
+
+    return base64.b64encode(data).decode()
+
+
+def _drop_ds_matched_key(w: World, origin: str) -> Callable[[Message], None]:
+    """The DNSKEY answer without the key its supported DS names (the RRSIG kept)."""
+    zone = w.zones[origin]
+    assert zone.ksk is not None
+    ksk = zone.ksk.dnskey().rdata
+
+    def edit(message: Message) -> None:
+        for rrset in message.answer:
+            if rrset.rdtype == dns.rdatatype.DNSKEY:
+                for rdata in list(rrset):
+                    if rdata.to_wire() == ksk:
+                        rrset.discard(rdata)
+    return edit
+
+
+def _pad_dnskeys(count: int) -> Callable[[Message], None]:
+    """Made-up keys put in front of the DNSKEY RRset: the real ones fall beyond
+    ``MAX_DNSKEYS_PER_RRSET``."""
+    from tests.attacks.world import forged_dnskey
+
+    padding = [forged_dnskey(i + 1) for i in range(count)]
+
+    def edit(message: Message) -> None:
+        for i, rrset in enumerate(message.answer):
+            if rrset.rdtype == dns.rdatatype.DNSKEY:
+                padded = dns.rrset.RRset(rrset.name, rrset.rdclass, rrset.rdtype)
+                for wire in padding:
+                    padded.add(dns.rdata.from_wire(dns.rdataclass.IN, dns.rdatatype.DNSKEY,
+                                                   wire, 0, len(wire)), rrset.ttl)
+                for rdata in rrset:
+                    padded.add(rdata, rrset.ttl)
+                message.answer[i] = padded
+    return edit
+
+
+def _swap_ds(keep_supported: bool) -> Callable[[Message], None]:
+    """The parent's DS RRset rewritten (its RRSIG kept): the supported DS replaced by one of
+    an unsupported algorithm, or dropped so that only the unsupported one remains."""
+    def edit(message: Message) -> None:
+        for rrset in message.answer:
+            if rrset.rdtype == dns.rdatatype.DS:
+                for rdata in list(rrset):
+                    if rdata.algorithm != 12:
+                        rrset.discard(rdata)
+                        if keep_supported:  # a second unsupported DS in its place
+                            rrset.add(dns.rdata.from_text(rrset.rdclass, rrset.rdtype,
+                                                          "4712 12 2 " + "A5" * 32), rrset.ttl)
+    return edit
+
+
+def _unsigned_unsupported_ds(message: Message) -> list[dns.rrset.RRset]:
+    return [dns.rrset.from_text(_qname(message), 3600, "IN", "DS", UNSUPPORTED_DS)]
+
+
+# -- NSEC3 and NSEC floods, made and signed by the attacking zone itself ----------------------
+
+def _deep(zone: str) -> str:
+    """The deepest name under ``zone`` that fits 255 octets: one-letter labels."""
+    room = 255 - (len(zone) + 1)
+    return "a." * (room // 2) + zone
+
+
+def _nsec3_flood(w: World, origin: str, *, records: int, iterations: int, salts: bool
+                 ) -> Callable[[Message], None]:
+    """NXDOMAIN with the zone's signed SOA and ``records`` NSEC3 RRs that prove nothing —
+    random hashes, each with its own salt when ``salts`` — each signed by the zone's ZSK."""
+    zone = w.zones[origin]
+    flood: list[dns.rrset.RRset] = []
+    for i in range(records):
+        owner = dns.name.Name((b32hex_encode(os.urandom(20)).encode(), *zone.origin.labels))
+        salt = f"{i + 1:04x}" if salts else "ab"
+        text = f"1 0 {iterations} {salt} {b32hex_encode(os.urandom(20))} A RRSIG"
+        rrset = dns.rrset.from_text(owner, 300, "IN", "NSEC3", text)
+        flood += [rrset, w.sign(origin, rrset)]
+
+    def edit(message: Message) -> None:
+        message.set_rcode(dns.rcode.NXDOMAIN)
+        message.answer.clear()
+        message.authority[:] = [w.rrset(origin, origin, "SOA"), w.sigs(origin, origin, "SOA"),
+                                *flood]
+    return edit
+
+
+def _nsec_flood(w: World, origin: str, records: int) -> Callable[[Message], None]:
+    """NXDOMAIN stuffed with ``records`` NSEC RRsets, each genuinely signed by the ZSK."""
+    flood: list[dns.rrset.RRset] = []
+    for i in range(records):
+        rrset = dns.rrset.from_text(f"n{i:03d}.{origin}", 300, "IN", "NSEC",
+                                    f"n{i:03d}a.{origin} A RRSIG NSEC")
+        flood += [rrset, w.sign(origin, rrset)]
+
+    def edit(message: Message) -> None:
+        message.set_rcode(dns.rcode.NXDOMAIN)
+        message.answer.clear()
+        message.authority[:] = [w.rrset(origin, origin, "SOA"), w.sigs(origin, origin, "SOA"),
+                                *flood]
+    return edit
+
+
+# -- the attack list ---------------------------------------------------------------------------
+
+Rules = Callable[[World, str, str], dict[tuple[str, str], Callable[[Message], object]]]
+
+
+@dataclass(frozen=True)
+class Attack:
+    """One attack: the question, the forged responses, and the verdict the RFCs demand."""
+
+    id: str
+    qname: str
+    qtype: str
+    rules: Rules
+    status: Status
+    reason: Reason
+    why: str  # the rule that makes this the right verdict
+    caa: bool = False  # relevant to issuance: also run the CAA check
+    #: the exact verifications, from the chain's cost (root DNSKEY, DS, DNSKEY of an honest
+    #: resolution) and the named limits; None: only the per-resolution budget applies
+    verifications: Callable[[int], int] | None = None
+    hashes: int | None = None  # exact NSEC3 hashes the validator may compute (None: ≤ budget)
+    tags: tuple[str, ...] = field(default=())
+
+    def tamper(self, w: World) -> Tamper:
+        return rewrite(self.rules(w, self.qname, self.qtype))  # type: ignore[arg-type]
+
+
+def _decoys_first(w: World) -> Callable[[Message], None]:
+    """keytrap.'s server sends its DNSKEY RRset in the order it was written: the decoys that
+    share the ZSK's key tag first, so every RRSIG by the ZSK costs MAX_KEYS_PER_KEY_TAG tries."""
+    def edit(message: Message) -> None:
+        message.answer[:] = [w.rrset("keytrap.", "keytrap.", "DNSKEY"),
+                             w.sigs("keytrap.", "keytrap.", "DNSKEY")]
+    return edit
+
+
+def _keytrap(rules: Rules) -> Rules:
+    return lambda w, name, qtype: {("keytrap.", "DNSKEY"): _decoys_first(w),
+                                   **rules(w, name, qtype)}
+
+
+def _on_answer(edit: Callable[[Message], object]) -> Rules:
+    return lambda w, name, qtype: {(name, qtype): edit}
+
+
+def _with_world(make: Callable[[World], Callable[[Message], object]],
+                at: tuple[str, str] | None = None) -> Rules:
+    return lambda w, name, qtype: {at or (name, qtype): make(w)}
+
+
+def plus(extra: int) -> Callable[[int], int]:
+    """The chain's verifications and ``extra`` more."""
+    return lambda chain: chain + extra
+
+
+MAX_RRSIGS = limits.MAX_RRSIGS_PER_RRSET
+ATTACKS: tuple[Attack, ...] = (
+    # KeyTrap, CVE-2023-50387 (SEC-LIM-01/02/04)
+    Attack("keytrap-colliding-tags", "trap.keytrap.", "CAA",
+           _keytrap(_with_world(lambda w: _resign(w, "keytrap.", count=2 * MAX_RRSIGS,
+                                                  tag=trap_tag(), other_key=False))),
+           Status.BOGUS, Reason.LIMIT_SIG_VALIDATIONS,
+           "SEC-LIM-01: MAX_SIG_VALIDATIONS_PER_RRSET crypto operations, then bogus",
+           caa=True, verifications=plus(limits.MAX_SIG_VALIDATIONS_PER_RRSET)),
+    Attack("keytrap-one-rrsig", "trap.keytrap.", "A",
+           _keytrap(_with_world(lambda w: _resign(w, "keytrap.", count=1, tag=trap_tag(),
+                                                  other_key=False))),
+           Status.BOGUS, Reason.LIMIT_KEY_TAG_COLLISIONS,
+           "SEC-LIM-02: MAX_KEYS_PER_KEY_TAG keys tried for one RRSIG; the rest might verify",
+           verifications=plus(limits.MAX_KEYS_PER_KEY_TAG)),
+    Attack("keytrap-spread-over-response", "nx.keytrap.", "A",
+           _keytrap(_with_world(lambda w: _nsec_flood(w, "keytrap.", 31))),
+           Status.BOGUS, Reason.LIMIT_SIG_VALIDATIONS,
+           "SEC-LIM-01: MAX_SIG_VALIDATIONS_PER_RESOLUTION for all RRsets together"),
+    Attack("rrsig-flood", "deny.good.", "CAA",
+           _with_world(lambda w: _resign(w, "good.", count=3 * MAX_RRSIGS, tag=None,
+                                         other_key=True)),
+           Status.BOGUS, Reason.LIMIT_RRSIGS,
+           "SEC-LIM-04: only MAX_RRSIGS_PER_RRSET RRSIGs are looked at", caa=True,
+           verifications=plus(MAX_RRSIGS)),
+    # NSEC3 hash exhaustion, CVE-2023-50868 (SEC-LIM-03, NSEC3-15)
+    Attack("nsec3-hash-exhaustion", _deep("hashtrap."), "A",
+           _with_world(lambda w: _nsec3_flood(w, "hashtrap.", records=31,
+                                              iterations=limits.NSEC3_ITERATIONS_INSECURE,
+                                              salts=True)),
+           Status.INDETERMINATE, Reason.LIMIT_NSEC3_HASHES,
+           "SEC-LIM-03: NSEC3_HASHES_PER_RESPONSE distinct hashes per response",
+           hashes=limits.NSEC3_HASHES_PER_RESPONSE),
+    Attack("nsec3-hash-exhaustion-caa", "h.hashtrap.", "CAA",
+           _with_world(lambda w: _nsec3_flood(w, "hashtrap.", records=31,
+                                              iterations=limits.NSEC3_ITERATIONS_INSECURE,
+                                              salts=True)),
+           Status.BOGUS, Reason.DENIAL_NO_CLOSEST_ENCLOSER,
+           "RFC 5155 §8.3: NSEC3 RRs that match no ancestor prove nothing", caa=True),
+    Attack("nsec3-iterations-over-hard-limit", "h.hashtrap.", "A",
+           _with_world(lambda w: _nsec3_flood(w, "hashtrap.", records=2,
+                                              iterations=limits.NSEC3_ITERATIONS_BOGUS + 1,
+                                              salts=False)),
+           Status.BOGUS, Reason.NSEC3_ITERATIONS_BOGUS,
+           "NSEC3-15 / RFC 5155 §10.3: no signer may use more than 2,500", hashes=0),
+    Attack("nsec3-iterations-65535", "h.hashtrap.", "CAA",
+           _with_world(lambda w: _nsec3_flood(w, "hashtrap.", records=2, iterations=65535,
+                                              salts=False)),
+           Status.BOGUS, Reason.NSEC3_ITERATIONS_BOGUS,
+           "NSEC3-15 / RFC 5155 §10.3", caa=True, hashes=0),
+    Attack("nsec3-iterations-over-cap", "h.hashtrap.", "CAA",
+           _with_world(lambda w: _nsec3_flood(w, "hashtrap.", records=2,
+                                              iterations=limits.NSEC3_ITERATIONS_INSECURE + 1,
+                                              salts=False)),
+           Status.INSECURE, Reason.NSEC3_ITERATIONS_INSECURE,
+           "RFC 9276 §3.2: a validator MAY treat a denial with too many iterations as "
+           "insecure (EDE 27); the CAA check still refuses it (BR-DNSSEC-07)",
+           caa=True, hashes=0),
+    Attack("nsec3-record-flood", "h.hashtrap.", "A",
+           _with_world(lambda w: _nsec3_flood(w, "hashtrap.",
+                                              records=limits.MAX_DENIAL_RECORDS_PER_RESPONSE + 1,
+                                              iterations=0, salts=False)),
+           Status.INDETERMINATE, Reason.LIMIT_DENIAL_RECORDS,
+           "SEC-LIM-03: MAX_DENIAL_RECORDS_PER_RESPONSE, counted before any signature",
+           hashes=0, verifications=plus(1)),  # the SOA only
+    # CNAME and DNAME loops and chains (SEC-LIM-06, CAA-TREE-08)
+    Attack("cname-loop-signed", "loop1.good.", "CAA", lambda w, n, t: {},
+           Status.INDETERMINATE, Reason.CNAME_LOOP, "SEC-LIM-06: loops detected", caa=True),
+    Attack("cname-chain-too-long", "c0.good.", "A", lambda w, n, t: {},
+           Status.INDETERMINATE, Reason.LIMIT_CNAME_CHAIN,
+           f"SEC-LIM-06: {CHAIN_LINKS} links, MAX_CNAME_HOPS followed"),
+    Attack("dname-loop", "www.d1.good.", "CAA", lambda w, n, t: {},
+           Status.INDETERMINATE, Reason.CNAME_LOOP, "SEC-LIM-06, RFC 6672 §2.4", caa=True),
+    Attack("dname-self-expanding", "www.grow.good.", "A", lambda w, n, t: {},
+           Status.INDETERMINATE, Reason.LIMIT_CNAME_CHAIN,
+           "SEC-LIM-06: every substitution is a new name; the hop limit ends it"),
+    # huge RRsets (SEC-LIM-04)
+    Attack("huge-rrset-forged-record", "huge.good.", "A", _on_answer(_merged_record),
+           Status.BOGUS, Reason.SIG_INVALID,
+           f"RFC 4035 §5.3.3: {HUGE_RRSET + 1} records, one signature check",
+           verifications=plus(1)),
+    Attack("huge-rrset-rrsig-flood", "huge.good.", "A",
+           _with_world(lambda w: _resign(w, "good.", count=3 * MAX_RRSIGS, tag=None,
+                                         other_key=True)),
+           Status.BOGUS, Reason.LIMIT_RRSIGS, "SEC-LIM-04 on a huge RRset",
+           verifications=plus(MAX_RRSIGS)),
+    Attack("huge-dnskey-rrset", "deny.good.", "CAA",
+           _with_world(lambda w: _pad_dnskeys(limits.MAX_DNSKEYS_PER_RRSET),
+                       at=("good.", "DNSKEY")),
+           Status.BOGUS, Reason.DS_MISMATCH,
+           "SEC-LIM-04: keys beyond MAX_DNSKEYS_PER_RRSET are ignored", caa=True,
+           verifications=lambda chain: chain - 1),  # the DNSKEY RRset is never checked
+    # forged unsigned answers injected into a signed zone (VAL-STAT-04, RFC 4035 §5.3)
+    Attack("forged-unsigned-answer", "deny.good.", "CAA", _on_answer(_replace_answer(
+        _forged_caa)), Status.BOGUS, Reason.RRSIGS_MISSING,
+           "RFC 4035 §5.3.1/§4.3: unsigned data in a signed zone is bogus", caa=True),
+    Attack("forged-record-merged", "deny.good.", "CAA", _on_answer(_merged_record),
+           Status.BOGUS, Reason.SIG_INVALID, "RFC 4035 §5.3.3", caa=True),
+    Attack("forged-unsigned-cname", "deny.good.", "CAA", _on_answer(_replace_answer(
+        _unsigned_cname)), Status.BOGUS, Reason.RRSIGS_MISSING,
+           "RFC 4035 §5.3.1: the CNAME is data of the signed zone", caa=True),
+    Attack("forged-nxdomain", "deny.good.", "CAA",
+           _on_answer(_empty(dns.rcode.NXDOMAIN, keep_soa=False)),
+           Status.BOGUS, Reason.NSEC_PROOF_MISSING, "RFC 4035 §5.4: denial needs NSEC",
+           caa=True),
+    Attack("forged-nodata-signed-soa", "deny.good.", "CAA",
+           _on_answer(_empty(dns.rcode.NOERROR, keep_soa=True)),
+           Status.BOGUS, Reason.NSEC_PROOF_MISSING, "RFC 4035 §5.4: the SOA proves nothing",
+           caa=True),
+    Attack("replayed-nsec-nodata", "deny.good.", "CAA",
+           _with_world(lambda w: _replay_nsec(w, "good.", "www.good.")),
+           Status.BOGUS, Reason.DENIAL_NO_MATCH,
+           "RFC 4035 §5.4 (NSEC-03): the NSEC is genuine but for another name", caa=True),
+    # downgrades (RFC 4035 §5.2, RFC 6840 §5.11, VAL-ALG-05)
+    Attack("strip-rrsigs", "deny.good.", "CAA", _on_answer(_strip_sigs("answer")),
+           Status.BOGUS, Reason.RRSIGS_MISSING, "RFC 4035 §5.3.1, VAL-STAT-04", caa=True),
+    Attack("strip-ds-bare", "deny.good.", "CAA",
+           lambda w, n, t: {("good.", "DS"): _empty(dns.rcode.NOERROR, keep_soa=True)},
+           Status.BOGUS, Reason.NSEC_PROOF_MISSING,
+           "RFC 4035 §5.2: no DS without a signed proof of none", caa=True),
+    Attack("strip-ds-replay-nsec", "deny.good.", "CAA",
+           lambda w, n, t: {("good.", "DS"): _replay_nsec(w, ".", "good.")},
+           Status.BOGUS, Reason.DENIAL_TYPE_PRESENT,
+           "RFC 4035 §5.4: the replayed NSEC shows DS present", caa=True),
+    Attack("strip-dnskey-rrsigs", "www.mixed.", "CAA",
+           lambda w, n, t: {("mixed.", "DNSKEY"): _strip_sigs("answer")},
+           Status.BOGUS, Reason.RRSIGS_MISSING,
+           "RFC 6840 §5.11: a supported DS remains, so never insecure", caa=True),
+    Attack("ds-supported-replaced-by-unsupported", "www.mixed.", "CAA",
+           lambda w, n, t: {("mixed.", "DS"): _swap_ds(keep_supported=True)},
+           Status.BOGUS, Reason.SIG_INVALID,
+           "RFC 6840 §5.11, RFC 4035 §5.2: the parent's signature no longer covers it",
+           caa=True),
+    Attack("ds-supported-dropped", "www.mixed.", "CAA",
+           lambda w, n, t: {("mixed.", "DS"): _swap_ds(keep_supported=False)},
+           Status.BOGUS, Reason.SIG_INVALID, "RFC 6840 §5.11", caa=True),
+    Attack("ds-replaced-unsigned-unsupported", "www.mixed.", "CAA",
+           lambda w, n, t: {("mixed.", "DS"): _replace_answer(_unsigned_unsupported_ds)},
+           Status.BOGUS, Reason.RRSIGS_MISSING,
+           "RFC 4035 §5.2: only a DS RRset signed by the parent counts", caa=True),
+    Attack("ds-matched-key-withheld", "www.mixed.", "CAA",
+           _with_world(lambda w: _drop_ds_matched_key(w, "mixed."), at=("mixed.", "DNSKEY")),
+           Status.BOGUS, Reason.DS_MISMATCH,
+           "RFC 6840 §5.11: the supported DS matches no key, never insecure", caa=True),
+    Attack("dnskeys-only-unsupported", "deny.good.", "CAA",
+           lambda w, n, t: {("good.", "DNSKEY"): _unsupported_dnskeys},
+           Status.BOGUS, Reason.DS_MISMATCH,
+           "RFC 4035 §5.2: the parent's DS names a supported algorithm", caa=True),
+    Attack("rrsig-only-unsupported", "deny.good.", "CAA",
+           _with_world(lambda w: _unsupported_rrsig(w, "good.")),
+           Status.BOGUS, Reason.UNSUPPORTED_ALGORITHM,
+           "RFC 4035 §5.3.1: no RRSIG by an authenticated key", caa=True),
+)
+
+#: Counted so that a dropped or skipped attack shows (issue 8: "assert the count that ran").
+EXPECTED_ATTACKS = 33
+assert len({a.id for a in ATTACKS}) == len(ATTACKS)
+
+#: Honest questions in the same zones: each must be secure, so that the attacks above fail
+#: because of the attack and not because the zone is broken.
+CONTROLS = (("www.good.", "A"), ("deny.good.", "CAA"), ("c1.good.", "A"), ("huge.good.", "A"),
+            ("nosuch.good.", "CAA"), ("www.keytrap.", "A"), ("trap.keytrap.", "CAA"),
+            ("nx.keytrap.", "A"), ("www.hashtrap.", "A"), ("h.hashtrap.", "CAA"),
+            ("www.mixed.", "A"), ("www.sub.good.", "A"))
+
+
+@cache
+def baseline(zone: str) -> int:
+    """Verifications an honest, fresh resolution of ``www.<zone>`` A spends on the chain
+    (root DNSKEY, the zone's DS and DNSKEY): its total minus the answer's own checks."""
+    w = world()
+    tamper = rewrite({("keytrap.", "DNSKEY"): _decoys_first(w)}) if zone == "keytrap." else None
+    honest = resolve_counted(w, w.transport(tamper), f"www.{zone}", "A")
+    assert honest.result.status is Status.SECURE
+    answer_cost = DECOYS_BEFORE_ZSK + 1 if zone == "keytrap." else 1
+    return honest.verifications - answer_cost
+
+
+def _zone_of(qname: str) -> str:
+    for zone in ("keytrap.", "hashtrap.", "mixed.", "good."):
+        if qname.endswith("." + zone) or qname == zone:
+            return zone
+    raise AssertionError(qname)
+
+
+RAN: dict[str, Outcome] = {}
+
+
+def run(attack: Attack) -> Outcome:
+    w = world()
+    outcome = resolve_counted(w, w.transport(attack.tamper(w)), attack.qname, attack.qtype)
+    RAN[attack.id] = outcome
+    return outcome
+
+
+@pytest.mark.parametrize(("qname", "qtype"), CONTROLS, ids=[f"{n}{t}" for n, t in CONTROLS])
+def test_honest_control_is_secure(qname: str, qtype: str) -> None:
+    w = world()
+    outcome = resolve_counted(w, w.transport(), qname, qtype)
+    assert outcome.result.status is Status.SECURE, outcome.result.verdict
+    assert outcome.hashes <= limits.NSEC3_HASHES_PER_RESPONSE
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=[a.id for a in ATTACKS])
+def test_attack_fails_closed_within_limits_SEC_LIM_07(attack: Attack) -> None:
+    outcome = run(attack)
+    verdict = outcome.result.verdict
+    assert (verdict.status, verdict.reason) == (attack.status, attack.reason), verdict
+    assert verdict.ede == (None if REASON_EDE[attack.reason] is None
+                           else int(REASON_EDE[attack.reason]))  # type: ignore[arg-type]
+    assert verdict.ede is not None, "every attack verdict carries an RFC 8914 code"
+    if attack.status is Status.INSECURE:
+        assert "RFC" in attack.why  # insecure only where an RFC says so
+    # bounded work, counted from outside the engine
+    assert outcome.verifications <= limits.MAX_SIG_VALIDATIONS_PER_RESOLUTION
+    assert outcome.questions == outcome.result.queries <= limits.MAX_QUERIES_PER_RESOLUTION
+    assert outcome.hashes <= limits.NSEC3_HASHES_PER_RESPONSE * outcome.questions
+    assert outcome.rounds <= outcome.hashes * (limits.NSEC3_ITERATIONS_INSECURE + 1)
+    if attack.hashes is not None:
+        assert outcome.hashes == attack.hashes
+    if attack.verifications is not None:
+        assert outcome.verifications == attack.verifications(baseline(_zone_of(attack.qname)))
+    assert all(rrset.rrset.owner.to_text() != "www.attacker.example."
+               for rrset in outcome.result.answer)
+
+
+def test_keytrap_spread_spends_exactly_the_resolution_budget_SEC_LIM_01() -> None:
+    """Every NSEC of the stuffed answer verifies — after MAX_KEYS_PER_KEY_TAG tries, because
+    the decoys come first — so only the per-resolution budget stops the work."""
+    attack = next(a for a in ATTACKS if a.id == "keytrap-spread-over-response")
+    outcome = run(attack)
+    assert outcome.verifications == limits.MAX_SIG_VALIDATIONS_PER_RESOLUTION
+    assert outcome.result.verdict.reason is Reason.LIMIT_SIG_VALIDATIONS
+
+
+def test_nsec3_hash_exhaustion_spends_at_most_the_budget_SEC_LIM_03() -> None:
+    attack = next(a for a in ATTACKS if a.id == "nsec3-hash-exhaustion")
+    outcome = run(attack)
+    assert outcome.hashes == limits.NSEC3_HASHES_PER_RESPONSE
+    assert outcome.rounds == outcome.hashes * (limits.NSEC3_ITERATIONS_INSECURE + 1)
+    labels = len(dns.name.from_text(attack.qname).labels) - 1
+    assert labels < limits.NSEC3_HASHES_PER_RESPONSE < 2 * labels  # two salts do not fit
+
+
+CAA_ATTACKS = tuple(a for a in ATTACKS if a.caa)
+
+
+@pytest.mark.parametrize("attack", CAA_ATTACKS, ids=[a.id for a in CAA_ATTACKS])
+def test_attack_on_a_caa_lookup_is_never_permission_BR_DNSSEC_07(attack: Attack) -> None:
+    assert attack.qtype == "CAA"
+    w = world()
+    request = CaaRequest(parse_domain(attack.qname.rstrip(".")), ("ca.example",),
+                         permit_on_lookup_failure=True)
+    check = check_caa(request, Validator(w.anchors, backend=get_backend("fast")),
+                      w.transport(attack.tamper(w)), now=NOW)
+    assert check.decision is Decision.LOOKUP_FAILURE, check.reason
+    assert check.status is not Status.SECURE
+    assert not any(b"attacker.example" in r.value for r in check.records)
+
+
+def test_honest_caa_decisions_in_the_attacked_zones() -> None:
+    """Without the attacker the same checks decide: deny.good. names another CA."""
+    w = world()
+    validator = Validator(w.anchors, backend=get_backend("fast"))
+    for domain, decision in (("deny.good", Decision.DENIED), ("www.mixed", Decision.PERMITTED),
+                             ("trap.keytrap", Decision.DENIED), ("h.hashtrap", Decision.PERMITTED)):
+        check = check_caa(CaaRequest(parse_domain(domain), ("ca.example",)), validator,
+                          w.transport(), now=NOW)
+        assert (check.decision, check.status) == (decision, Status.SECURE), (domain, check.reason)
+
+
+def test_every_attack_ran() -> None:
+    """The attack list is complete and every attack ran in this session (running any that a
+    test selection left out)."""
+    for attack in ATTACKS:
+        if attack.id not in RAN:
+            run(attack)
+    assert len(ATTACKS) == len(RAN) == EXPECTED_ATTACKS
+    assert {o.result.status for o in RAN.values()} <= {
+        Status.BOGUS, Status.INDETERMINATE, Status.INSECURE}
+    insecure = [a.id for a in ATTACKS if a.status is Status.INSECURE]
+    assert insecure == ["nsec3-iterations-over-cap"]  # RFC 9276 §3.2 only
