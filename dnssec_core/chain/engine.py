@@ -55,6 +55,8 @@ log = logging.getLogger(__name__)
 CNAME_TYPE = 5
 DNAME_TYPE = 39
 ANY_TYPE = 255
+NSEC_TYPE = 47
+NSEC3_TYPE = 50
 SOA_TYPE = 6
 
 
@@ -829,9 +831,16 @@ def _home(name: Name, rdtype: int) -> Name:
 
 
 def _denial_signer(name: Name, response: Response) -> Name | None:
-    """The zone that signed a negative answer: the SOA's signer, else an NSEC/NSEC3's."""
-    candidates = sorted(response.authority, key=lambda s: s.rdtype != SOA_TYPE)
-    for signed in candidates:
+    """The zone that signed a negative answer's proof: the signer of its NSEC/NSEC3 records.
+
+    The SOA does not choose the zone (as in Unbound): without any signed NSEC/NSEC3 the
+    caller walks from the trust anchor to the name itself, which tells a signed zone (the
+    proof is missing: bogus) from a proven unsigned one (insecure, RFC 4035 §5.2) — e.g. a
+    CNAME target below an insecure delegation whose server added its parent's signed SOA.
+    The SOA, when present, is still verified with the proof's keys."""
+    for signed in response.authority:
+        if signed.rdtype not in (NSEC_TYPE, NSEC3_TYPE):
+            continue
         for sig in signed.rrsigs:
             if is_subdomain(name, sig.signer) and is_subdomain(signed.owner, sig.signer):
                 return sig.signer

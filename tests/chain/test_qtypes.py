@@ -7,13 +7,17 @@ the answer (RFC 6672 §3.4), the target is not followed either.
 
 from __future__ import annotations
 
+import dns.message
 import dns.name
 
+from dnssec_core.auth.lab import Tamper
+from dnssec_core.auth.responder import Responder
+from dnssec_core.chain.types import Query
 from dnssec_core.crypto import Backend
-from dnssec_core.verdict import Status
-from tests.chain.lab import ask, lab
+from dnssec_core.verdict import Reason, Status
+from tests.chain.lab import ask, lab, zones
 
-CNAME, DNAME = 5, 39
+CNAME, DNAME, SOA_TYPE, NSEC_TYPE, NSEC3_TYPE = 5, 39, 6, 47, 50
 
 
 def test_any_at_a_cname_is_the_cname_not_chased(fast: Backend) -> None:
@@ -39,3 +43,48 @@ def test_cname_question_at_a_cname(fast: Backend) -> None:
     result = ask("alias.secure.test.", "CNAME", fast)
     assert result.status is Status.SECURE
     assert [s.rrset.rdtype for s in result.answer] == [CNAME]
+
+
+def with_parent_soa(qname: str) -> Tamper:
+    """A co-hosting server adds the parent's *signed* SOA to the unsigned child's NODATA."""
+    wanted = dns.name.from_text(qname)
+    responder = Responder(zones())
+
+    def tamper(query: Query, wire: bytes) -> bytes:
+        if query.name != wanted:
+            return wire
+        message = dns.message.from_wire(wire)
+        parent = responder.answer(dns.message.make_query("test.", "SOA", want_dnssec=True))
+        message.authority = [rrset for rrset in message.authority if rrset.rdtype != SOA_TYPE]
+        message.authority.extend(parent.answer)  # test. SOA and its RRSIG
+        return message.to_wire(max_size=65535)
+
+    return tamper
+
+
+def test_negative_answer_zone_comes_from_the_proof_not_the_soa(fast: Backend) -> None:
+    """The zone of a negative answer is the signer of its NSEC/NSEC3 proof; a signed SOA
+    alone does not make the name's zone signed.  Without a proof the walk from the anchor
+    decides: insecure.test. is a proven unsigned delegation, so the NODATA is insecure; in
+    the signed zone secure.test. the same shape is bogus (the proof was stripped)."""
+    result = ask("www.insecure.test.", "TXT", fast,
+                 transport=lab(with_parent_soa("www.insecure.test.")))
+    assert (result.status, result.verdict.reason) == (Status.INSECURE, Reason.DENIAL_OPT_OUT)
+    stripped = ask("www.secure.test.", "TXT", fast,
+                   transport=lab(with_nsec_stripped("www.secure.test.")))
+    assert stripped.status is Status.BOGUS, stripped.verdict
+
+
+def with_nsec_stripped(qname: str) -> Tamper:
+    wanted = dns.name.from_text(qname)
+
+    def tamper(query: Query, wire: bytes) -> bytes:
+        message = dns.message.from_wire(wire)
+        if query.name == wanted:
+            message.authority = [r for r in message.authority
+                                 if r.rdtype not in (NSEC_TYPE, NSEC3_TYPE)
+                                 and r.covers not in (NSEC_TYPE, NSEC3_TYPE)]
+            assert any(r.rdtype == SOA_TYPE for r in message.authority)
+        return message.to_wire(max_size=65535)
+
+    return tamper
