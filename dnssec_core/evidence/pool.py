@@ -10,7 +10,8 @@ RFC 4035 §3.1, RFC 5155 §7.2, RFC 6672 §3).  For a question (name, type) it a
 2. the RRset at (name, type) with its RRSIGs — NOERROR; if its RRSIG Labels field shows a
    wildcard expansion (RFC 4035 §5.3.4), with the NSEC or NSEC3 of its zone that proves no closer
    name exists (RFC 4035 §3.1.3.3, RFC 5155 §7.2.6);
-3. a CNAME at the name (for any other type) with its RRSIGs;
+3. a CNAME at the name (for any other type) with its RRSIGs; for QTYPE ANY every RRset at
+   the name (RFC 1034 §3.6.2);
 4. otherwise a negative answer from the zone that would hold the name: the deepest zone apex in
    the pool (an owner of a DNSKEY or SOA RRset) at or above the name — for a DS question the
    parent side, i.e. strictly above a zone apex (RFC 4035 §3.1.4.1).  It carries that zone's SOA
@@ -69,6 +70,7 @@ from dnssec_core.wire.rrset import CLASS_IN, RRset
 
 CNAME_TYPE = 5
 DNAME_TYPE = 39
+ANY_TYPE = 255
 SOA_TYPE = 6
 NSEC_TYPE = 47
 NSEC3_TYPE = 50
@@ -175,14 +177,18 @@ class PoolTransport:
                 continue
 
     def _pick(self, name: Name, rdtype: int) -> SignedRRset | None:
-        """The RRset at (name, type); of several, the one signed by the deepest signer."""
-        entries = self._slots.get((canonical_key(name), rdtype))
+        """The RRset at (name, type); of several, the one signed by the deepest signer — for
+        DS the deepest signer strictly above the name (DS is the parent's, RFC 4034 §5)."""
+        key = canonical_key(name)
+        entries = self._slots.get((key, rdtype))
         if not entries:
             return None
-        return max(
-            entries,
-            key=lambda s: max((label_count(sig.signer) for sig in s.rrsigs), default=-1),
-        )
+
+        def depth(signed: SignedRRset) -> int:
+            return max((label_count(sig.signer) for sig in signed.rrsigs
+                        if rdtype != DS_TYPE or label_count(sig.signer) < len(key)), default=-1)
+
+        return max(entries, key=depth)
 
     def _exists(self, name: Name) -> bool:
         return canonical_key(name) in self._existing
@@ -190,12 +196,30 @@ class PoolTransport:
     # -- answering -----------------------------------------------------------------------------
 
     def ask(self, query: Query) -> Answer:
-        """Answer ``query`` as an authoritative server holding the pool would (module doc)."""
+        """Answer ``query`` as an authoritative server holding the pool would (module doc).
+
+        Never raises: a pool that cannot be answered from (e.g. a name that would grow past
+        255 octets) is a ``MALFORMED`` lookup failure, which the engine reports (fail closed).
+        """
         self.asked.append(query)
+        try:
+            return self._answer(query)
+        except Exception as exc:  # fail closed: never a traceback, never a verdict
+            return LookupFailure(
+                FailureKind.MALFORMED, f"evidence pool cannot answer {query}: "
+                f"{type(exc).__name__}: {exc}")
+
+    def _answer(self, query: Query) -> Answer:
         name, qtype = query.name, query.rdtype
         dname = self._dname_above(name)
         if dname is not None:
             return self._dname_answer(query, dname)
+        if qtype == ANY_TYPE:  # RFC 1034 §3.6.2: every RRset at the name
+            key = canonical_key(name)
+            every = [picked for (owner, rdtype) in self._slots
+                     if owner == key and (picked := self._pick(name, rdtype)) is not None]
+            if every:
+                return Response(name, qtype, Rcode.NOERROR, tuple(every))
         found = self._pick(name, qtype)
         if found is None and qtype != CNAME_TYPE:
             found = self._pick(name, CNAME_TYPE)

@@ -1,0 +1,136 @@
+"""Properties of offline validation from a pool (issue 9): it can fail, never mislead.
+
+The pool only selects records; every check stays in the engine.  So for any part of a demo
+case's recorded records, and for any single changed octet in them, ``validate_pool`` either
+reaches a verdict that is not secure, or a secure verdict with exactly the answer and rcode
+the complete, unchanged records gave — never a different "secure" answer — and it never
+raises.  Derandomized (the same examples in every CI run).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+import dns.name
+import dns.rdatatype
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dnssec_core.chain.engine import Result, Validator
+from dnssec_core.chain.types import LookupFailure, Query
+from dnssec_core.crypto import get_backend
+from dnssec_core.dnssec.records import RRSIG
+from dnssec_core.evidence.pool import PoolTransport, validate_pool
+from dnssec_core.verdict import Status
+from dnssec_core.wire.message import Response, SignedRRset
+from dnssec_core.wire.rrset import RRset
+from tests.chain.lab import NOW, anchors, world
+from tests.evidence.test_pool import online
+
+settings.register_profile(
+    "fuzz-ci",
+    derandomize=True,
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+PROFILE = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "fuzz-ci"))
+FAST = get_backend("fast")
+CASES = [(c["qname"], c["qtype"]) for c in world()["cases"]]
+
+
+@cache
+def recorded(index: int) -> tuple[Result, tuple[SignedRRset, ...]]:
+    qname, qtype = CASES[index]
+    result, recording = online(dns.name.from_text(qname), dns.rdatatype.from_text(qtype), FAST)
+    return result, tuple(recording.rrsets)
+
+
+def again(index: int, pool: list[SignedRRset]) -> Result:
+    qname, qtype = CASES[index]
+    return validate_pool(pool, dns.name.from_text(qname), dns.rdatatype.from_text(qtype),
+                         validator=Validator(anchors(), backend=FAST), now=NOW)
+
+
+def same_answer(a: Result, b: Result) -> bool:
+    return a.rcode == b.rcode and [(s.owner, s.rdtype, s.rrset.rdatas) for s in a.answer] == [
+        (s.owner, s.rdtype, s.rrset.rdatas) for s in b.answer]
+
+
+@settings(PROFILE)
+@given(index=st.integers(0, len(CASES) - 1), keep=st.lists(st.booleans(), max_size=40))
+def test_part_of_the_records_is_secure_only_for_the_same_answer(index: int,
+                                                                keep: list[bool]) -> None:
+    full, rrsets = recorded(index)
+    pool = [s for i, s in enumerate(rrsets) if i >= len(keep) or keep[i]]
+    result = again(index, pool)
+    if result.status is Status.SECURE:
+        assert full.status is Status.SECURE and same_answer(full, result)
+
+
+def _change(signed: SignedRRset, where: int, position: int, value: int) -> SignedRRset:
+    """One octet of one RDATA (or of one RRSIG's signature) set to ``value``."""
+    rdatas = list(signed.rrset.rdatas)
+    if where < len(rdatas) and rdatas[where]:
+        data = bytearray(rdatas[where])
+        data[position % len(data)] = value
+        rdatas[where] = bytes(data)
+        rrset = signed.rrset
+        return SignedRRset(RRset(rrset.owner, rrset.rdtype, rrset.rdclass, rrset.ttl,
+                                 tuple(rdatas)), signed.rrsigs)
+    if signed.rrsigs:
+        sig = signed.rrsigs[where % len(signed.rrsigs)]
+        data = bytearray(sig.signature)
+        data[position % len(data)] = value
+        changed = RRSIG(sig.type_covered, sig.algorithm, sig.labels, sig.original_ttl,
+                        sig.expiration, sig.inception, sig.key_tag, sig.signer, bytes(data),
+                        sig.signed_prefix)
+        others = tuple(s for s in signed.rrsigs if s is not sig)
+        return SignedRRset(signed.rrset, (changed, *others))
+    return signed
+
+
+@settings(PROFILE)
+@given(index=st.integers(0, len(CASES) - 1), pick=st.integers(0, 1000),
+       where=st.integers(0, 3), position=st.integers(0, 1000), value=st.integers(0, 255))
+def test_one_changed_octet_is_secure_only_for_the_same_answer(
+        index: int, pick: int, where: int, position: int, value: int) -> None:
+    full, rrsets = recorded(index)
+    pool = list(rrsets)
+    if not pool:
+        return
+    target = pick % len(pool)
+    pool[target] = _change(pool[target], where, position, value)
+    result = again(index, pool)
+    if result.status is Status.SECURE:
+        assert full.status is Status.SECURE and same_answer(full, result)
+
+
+QTYPES = st.sampled_from([1, 2, 5, 6, 15, 16, 28, 39, 43, 46, 47, 48, 50, 255, 257])
+NAMES = st.lists(st.sampled_from([b"www", b"*", b"secure", b"test", b"wild", b"host", b"a" * 63,
+                                  b"hashed", b"nosuch", b"dname", b"sub"]),
+                 max_size=5).map(lambda labels: dns.name.Name((*labels, b"")))
+
+
+@settings(PROFILE)
+@given(index=st.integers(0, len(CASES) - 1), name=NAMES, rdtype=QTYPES)
+def test_the_pool_answers_any_question_without_raising(index: int, name: dns.name.Name,
+                                                       rdtype: int) -> None:
+    _, rrsets = recorded(index)
+    answer = PoolTransport(list(rrsets)).ask(Query(name, rdtype))
+    assert isinstance(answer, (Response, LookupFailure))
+    if isinstance(answer, Response):
+        assert answer.qname == name and answer.qtype == rdtype
+
+
+def test_qtype_any_gets_every_rrset_at_the_name() -> None:
+    www = dns.name.from_text("www.secure.test.")
+    pool = [*recorded(CASES.index(("www.secure.test.", "A")))[1],
+            *recorded(CASES.index(("www.secure.test.", "AAAA")))[1]]
+    answer = PoolTransport(pool).ask(Query(www, 255))
+    assert isinstance(answer, Response)
+    assert sorted(s.rdtype for s in answer.answer) == [1, 28]
+    result = validate_pool(pool, www, 255, validator=Validator(anchors(), backend=FAST), now=NOW)
+    assert result.status is Status.SECURE
+    assert sorted(s.rdtype for s in result.answer) == [1, 28]
