@@ -120,6 +120,37 @@ def group_section(rrsets: Iterable[dns.rrset.RRset]) -> tuple[tuple[SignedRRset,
     return out, problems
 
 
+def _rrsigs_by_slot(
+    *sections: Iterable[dns.rrset.RRset],
+) -> dict[tuple[tuple[bytes, ...], int], list[RRSIG]]:
+    """Every decodable RRSIG of the message by (owner, type covered), whatever its section."""
+    found: dict[tuple[tuple[bytes, ...], int], list[RRSIG]] = {}
+    for section in sections:
+        for rrset in section:
+            if rrset.rdtype != RRSIG_TYPE:
+                continue
+            for rdata in rrset:
+                try:
+                    rrsig = RRSIG.from_wire(rdata.to_wire() or b"")
+                except WireError:
+                    continue
+                found.setdefault((canonical_key(rrset.name), rrsig.type_covered), []).append(rrsig)
+    return found
+
+
+def _with_stray_rrsigs(
+    signed: SignedRRset, strays: dict[tuple[tuple[bytes, ...], int], list[RRSIG]]
+) -> SignedRRset:
+    """An RRset that arrived without RRSIGs gets those of its owner and type found in another
+    section.  RFC 4035 §3.1.1 tells servers to keep them in the RRset's section; a validator
+    loses nothing by accepting a misplaced one, because an RRSIG proves only what verifies
+    against an authenticated key (RFC 4035 §5.3) — Unbound attaches them the same way."""
+    if signed.rrsigs:
+        return signed
+    found = strays.get((canonical_key(signed.owner), signed.rdtype))
+    return SignedRRset(signed.rrset, tuple(found)) if found else signed
+
+
 def from_dnspython(message: dns.message.Message, server: str = "") -> Response:
     """Convert a parsed dnspython message.  Raises :class:`WireError` without a question."""
     if len(message.question) != 1:
@@ -127,6 +158,9 @@ def from_dnspython(message: dns.message.Message, server: str = "") -> Response:
     question = message.question[0]
     answer, p1 = group_section(message.answer)
     authority, p2 = group_section(message.authority)
+    strays = _rrsigs_by_slot(message.answer, message.authority, message.additional)
+    answer = tuple(_with_stray_rrsigs(signed, strays) for signed in answer)
+    authority = tuple(_with_stray_rrsigs(signed, strays) for signed in authority)
     return Response(
         question.name,
         int(question.rdtype),

@@ -426,11 +426,16 @@ def validation_time(scenario: Scenario) -> int | None:
     return start + 1 if start < end else None
 
 
-def expected_statuses(entry: Entry) -> set[Status]:
+def expected_statuses(entry: Entry, query: Entry | None = None) -> set[Status]:
+    """CHECK_ANSWER → the statuses it stands for.  A query with neither DO nor AD never gets
+    an AD bit back (RFC 4035 §3.2.3, RFC 6840 §5.7), so its NOERROR/NXDOMAIN cannot tell
+    secure from insecure (``val_noadwhennodo``)."""
     if entry.rcode == "SERVFAIL":
         return {Status.BOGUS, Status.INDETERMINATE}
     if "AD" in entry.flags:
         return {Status.SECURE}
+    if query is not None and not {"DO", "AD"} & query.flags:
+        return {Status.SECURE, Status.INSECURE}
     return {Status.INSECURE}
 
 
@@ -477,7 +482,7 @@ def run(scenario: Scenario) -> list[Outcome]:
                 Outcome(
                     step.number,
                     f"{qname} {q[-1]}",
-                    expected_statuses(step.entry),
+                    expected_statuses(step.entry, pending.entry),
                     result.status,
                     step.entry.rcode,
                     result.rcode,
