@@ -25,6 +25,7 @@ first proof or field that did not, precisely (BR-LOG-03).
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +49,7 @@ from dnssec_core.evidence.minimize import (
 )
 from dnssec_core.evidence.record import replayed_failures, replayed_rcodes
 from dnssec_core.wire.message import SignedRRset
+from dnssec_core.wire.name import read_name
 
 
 @dataclass
@@ -202,8 +204,33 @@ def canonical_problem(data: bytes, chain: Sequence[SignedRRset]) -> str:
             return f"{_name(given)}: RRSIGs not in canonical order"
     offset = next((i for i, (a, b) in enumerate(zip(data, again, strict=False)) if a != b),
                   min(len(data), len(again)))
-    return (f"chain is not in canonical form (first difference at octet {offset}: an RR is "
-            "not contiguous with its RRset, or an RRSIG TTL is not its RRset's)")
+    return f"chain is not in canonical form at octet {offset}: {_locate(data, offset)}"
+
+
+def _locate(data: bytes, offset: int) -> str:
+    """What the octet at ``offset`` of a (decodable) chain belongs to, for a reason."""
+    start = 0
+    while start < len(data):
+        cursor = start
+        while cursor < len(data) and data[cursor]:
+            cursor += 1 + data[cursor]
+        header = cursor + 1
+        if header + 10 > len(data):
+            break
+        rdtype, _, _, rdlength = struct.unpack_from("!HHIH", data, header)
+        end = header + 10 + rdlength
+        if offset < end:
+            owner = read_name(data, start)[0]
+            what = f"{owner} {dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))}"
+            if offset < header:
+                return (f"the owner name of an RR {what} is not in canonical (lower) case "
+                        "(RFC 4034 §6.2: case is not signed, bundles fix it)")
+            if header + 4 <= offset < header + 8:
+                return (f"the TTL of an RR {what} is not its RRset's (the TTL is not signed, "
+                        "RFC 4034 §3.1.4; bundles fix it)")
+            return f"the RR {what} is out of place (each RRset's RRs, then its RRSIGs)"
+        start = end
+    return "the chain does not re-encode to the same octets"
 
 
 def _name(signed: SignedRRset) -> str:
