@@ -407,6 +407,9 @@ def scope_problem(scenario: Scenario) -> str | None:
         return "time macros"
     if not any(s.kind == "CHECK_ANSWER" for s in scenario.steps):
         return "no CHECK_ANSWER step"
+    reasons = [step_scope_problem(query, check) for query, check in checks(scenario)]
+    if all(reasons):
+        return "; ".join(sorted({r for r in reasons if r}))
     return None
 
 
@@ -458,6 +461,33 @@ class Outcome:
         return dns.rcode.to_text(dns.rcode.Rcode.make(self.rcode_got)) == self.rcode_expected
 
 
+def checks(scenario: Scenario) -> list[tuple[Entry, Entry]]:
+    """The (QUERY entry, CHECK_ANSWER entry) pairs of a scenario, in order."""
+    pairs: list[tuple[Entry, Entry]] = []
+    pending: Entry | None = None
+    for step in scenario.steps:
+        if step.kind == "QUERY":
+            pending = step.entry
+        elif step.kind == "CHECK_ANSWER" and pending is not None and step.entry is not None:
+            pairs.append((pending, step.entry))
+            pending = None
+    return pairs
+
+
+def step_scope_problem(query: Entry, check: Entry) -> str | None:
+    """None when a CHECK_ANSWER step says something about validation, else why not."""
+    if "CD" in query.flags:
+        return "CD query: the client turned validation off (RFC 4035 §3.2.2)"
+    if (
+        "RD" not in query.flags
+        and check.rcode == "NOERROR"
+        and not check.sections.get("ANSWER")
+        and any(" NS " in f" {line.upper()} " for line in check.sections.get("AUTHORITY", []))
+    ):
+        return "RD=0 query answered by a referral from Unbound's cache (a server feature)"
+    return None
+
+
 def run(scenario: Scenario) -> list[Outcome]:
     anchor_text = "\n".join(scenario.option("trust-anchor")) + "\n"
     now = validation_time(scenario)
@@ -474,6 +504,9 @@ def run(scenario: Scenario) -> list[Outcome]:
             pending = step
         elif step.kind == "CHECK_ANSWER" and pending is not None and step.entry is not None:
             assert pending.entry is not None
+            if step_scope_problem(pending.entry, step.entry) is not None:
+                pending = None
+                continue
             q = pending.entry.sections["QUESTION"][0].split()
             qname = dns.name.from_text(q[0])
             qtype = int(dns.rdatatype.from_text(q[-1]))
