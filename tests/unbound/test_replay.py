@@ -3,10 +3,10 @@
 Counts are asserted as they are today: 162 files, 31 skipped (``skipped.tsv``), 131 run;
 124 files (176 of 205 CHECK_ANSWER steps) agree = 94.7 % of in-scope files, just below issue
 8's 95 % target.  One step of a run file is out of scope (an RD=0 query answered from
-Unbound's cache, :func:`replay.step_scope_problem`).  Every disagreeing step is in ``disagreements.tsv`` with its diagnosis: "engine: ..."
-rows wait for an engine fix (three are security relevant: CVE-2017-15105 wildcard-expanded
-NSEC, overreaching NSEC), "explained" rows cite the RFC, "harness"/"to investigate" rows are
-work left in this harness.  When a count changes, update it here and in the TSVs.
+Unbound's cache, :func:`replay.step_scope_problem`).  Every disagreeing step is in
+``disagreements.tsv`` with its diagnosis: "explained" rows cite the RFC behind our answer,
+"harness" rows are limits of this offline replay.  When a count changes, update it here and
+in the TSVs.
 """
 
 from __future__ import annotations
