@@ -79,7 +79,14 @@ NSEC3_TYPE = 50
 #: RFC 5155 §7.1).  Bounds the pool's own hashing work (SEC-LIM-03).
 MAX_NSEC3_PARAMS_PER_ZONE = 4
 
+#: Hashes kept by one pool (policy: bounds memory; cleared when full).
+MAX_CACHED_HASHES = 4096
+
 Key = tuple[bytes, ...]
+
+
+class _HashBudget(Exception):
+    """More NSEC3 hashes than one question may cost (SEC-LIM-03)."""
 
 
 def _not_in_evidence(query: Query, why: str) -> LookupFailure:
@@ -134,6 +141,8 @@ class PoolTransport:
                 self._apexes.add(key)
             if signed.rdtype != NSEC3_TYPE:
                 self._existing.update(key[:size] for size in range(len(key) + 1))
+        self._hashes: dict[tuple[Key, tuple[int, int, bytes]], bytes] = {}
+        self._hash_budget = limits.NSEC3_HASHES_PER_RESPONSE
         self._zones: dict[Key, _Zone] = {}
         for (key, rdtype), entries in self._slots.items():
             if rdtype not in (NSEC_TYPE, NSEC3_TYPE):
@@ -190,6 +199,22 @@ class PoolTransport:
 
         return max(entries, key=depth)
 
+    def _hash(self, name: Name, params: tuple[int, int, bytes]) -> bytes:
+        """H(name) for one NSEC3 parameter set (RFC 5155 §5), cached for the pool; at most
+        NSEC3_HASHES_PER_RESPONSE new hashes per question (SEC-LIM-03), then
+        :class:`_HashBudget` — the question is answered as "not in the evidence"."""
+        slot = (canonical_key(name), params)
+        digest = self._hashes.get(slot)
+        if digest is None:
+            if self._hash_budget <= 0:
+                raise _HashBudget
+            self._hash_budget -= 1
+            digest = iterated_hash(name, params[2], params[1], params[0])
+            if len(self._hashes) >= MAX_CACHED_HASHES:
+                self._hashes.clear()
+            self._hashes[slot] = digest
+        return digest
+
     def _exists(self, name: Name) -> bool:
         return canonical_key(name) in self._existing
 
@@ -202,8 +227,13 @@ class PoolTransport:
         255 octets) is a ``MALFORMED`` lookup failure, which the engine reports (fail closed).
         """
         self.asked.append(query)
+        self._hash_budget = limits.NSEC3_HASHES_PER_RESPONSE
         try:
             return self._answer(query)
+        except _HashBudget:
+            return _not_in_evidence(
+                query, f"selecting its NSEC3 records needs more than "
+                f"{limits.NSEC3_HASHES_PER_RESPONSE} hashes")
         except Exception as exc:  # fail closed: never a traceback, never a verdict
             return LookupFailure(
                 FailureKind.MALFORMED, f"evidence pool cannot answer {query}: "
@@ -266,7 +296,7 @@ class PoolTransport:
         encloser = Name(name.labels[len(name.labels) - 1 - expanded[0].labels :])
         closer = next_closer(name, encloser)
         for params in self._nsec3_params(zone):
-            digest = iterated_hash(closer, params[2], params[1])
+            digest = self._hash(closer, params)
             picked += [e.signed for e in zone.nsec3s if e.record.params == params
                        and e.record.covers(digest)]
         return tuple(_unique(picked))
@@ -357,16 +387,15 @@ class PoolTransport:
         name = query.name
         for params in self._nsec3_params(zone):
             chain = [e for e in zone.nsec3s if e.record.params == params]
-            _, iterations, salt = params
 
             def matching(target: Name, chain: list[_Nsec3] = chain,
-                         salt: bytes = salt, iterations: int = iterations) -> _Nsec3 | None:
-                digest = iterated_hash(target, salt, iterations)
+                         params: tuple[int, int, bytes] = params) -> _Nsec3 | None:
+                digest = self._hash(target, params)
                 return next((e for e in chain if e.record.matches(digest)), None)
 
             def covering(target: Name, chain: list[_Nsec3] = chain,
-                         salt: bytes = salt, iterations: int = iterations) -> _Nsec3 | None:
-                digest = iterated_hash(target, salt, iterations)
+                         params: tuple[int, int, bytes] = params) -> _Nsec3 | None:
+                digest = self._hash(target, params)
                 return next((e for e in chain if e.record.covers(digest)), None)
 
             exact = matching(name)

@@ -134,3 +134,40 @@ def test_qtype_any_gets_every_rrset_at_the_name() -> None:
     result = validate_pool(pool, www, 255, validator=Validator(anchors(), backend=FAST), now=NOW)
     assert result.status is Status.SECURE
     assert sorted(s.rdtype for s in result.answer) == [1, 28]
+
+
+def _nsec3(zone: str, iterations: int, salt: bytes, owner_hash: bytes = b"\x00" * 20
+           ) -> SignedRRset:
+    """An unsigned NSEC3 (the pool does not check signatures; the engine would)."""
+    from dnssec_core.dnssec.denial.nsec3 import b32hex_encode
+
+    owner = dns.name.from_text(f"{b32hex_encode(owner_hash)}.{zone}")
+    rdata = (bytes((1, 0)) + iterations.to_bytes(2, "big") + bytes((len(salt),)) + salt
+             + bytes((20,)) + b"\xff" * 20)  # covers every hash above the owner's
+    return SignedRRset(RRset(owner, 50, 1, 300, (rdata,)))
+
+
+def _soa(zone: str) -> SignedRRset:
+    return SignedRRset(RRset(dns.name.from_text(zone), 6, 1, 300, (
+        b"\x00\x00" + bytes(20),)))
+
+
+def test_nsec3_selection_is_bounded_by_the_hash_budget_SEC_LIM_03() -> None:
+    from dnssec_core import limits
+
+    deep = dns.name.from_text(".".join(["a"] * 120) + ".z.")
+    one = PoolTransport([_soa("z."), _nsec3("z.", 0, b"")])
+    assert isinstance(one.ask(Query(deep, 1)), Response)  # 120 ancestors: within 128 hashes
+    two = PoolTransport([_soa("z."), _nsec3("z.", 0, b""), _nsec3("z.", 1, b"\x01")])
+    answer = two.ask(Query(deep, 1))
+    assert isinstance(answer, LookupFailure)
+    assert f"more than {limits.NSEC3_HASHES_PER_RESPONSE} hashes" in answer.detail
+
+
+def test_nsec3_over_the_bogus_cap_is_offered_unhashed() -> None:
+    from dnssec_core import limits
+
+    over = _nsec3("z.", limits.NSEC3_ITERATIONS_BOGUS + 1, b"")
+    answer = PoolTransport([_soa("z."), over]).ask(Query(dns.name.from_text("x.z."), 1))
+    assert isinstance(answer, Response)
+    assert [s.rdtype for s in answer.authority] == [6, 50]
