@@ -162,11 +162,13 @@ def _print(path: str, report: Report, out: TextIO) -> None:
     if report.reason:
         out.write(f"  reason: {report.reason}\n")
     for check in report.proofs:
-        proof = check.proof
-        mark = "ok" if check.match else "MISMATCH"
-        ede = f" (EDE {proof.ede})" if proof.ede is not None else ""
-        why = f" {proof.reason}" if proof.reason else ""
-        out.write(f"  {mark} {proof.label}: {proof.status}{why}{ede}\n")
+        recorded = _outcome_text(check.proof.outcome())
+        if check.match:
+            out.write(f"  ok {check.proof.label}: {recorded}\n")
+            continue
+        verified = _outcome_text(check.verified) if check.verified is not None else "no verdict"
+        out.write(f"  MISMATCH {check.proof.label}: recorded {recorded}, re-verified "
+                  f"{verified}\n")
     if report.decision is not None:
         recorded = report.decision["recorded"]
         out.write(f"  decision {recorded['decision']}: {recorded['reason']}"
@@ -228,6 +230,13 @@ class EvidenceTap:
         except OSError as exc:
             raise cli.UsageError(f"--evidence {self.path}: {exc.strerror or exc}") from None
         return bundle_digest(data)
+
+
+def _outcome_text(outcome: dict[str, Any]) -> str:
+    reason = f" — {outcome['reason']}" if outcome["reason"] else ""
+    ede = f" (EDE {outcome['ede']})" if outcome["ede"] is not None else ""
+    rcode = f", {outcome['rcode']}" if outcome["rcode"] is not None else ""
+    return f"{outcome['status']}{rcode}{reason}{ede}"
 
 
 def _backend(name: str, usage: type[Exception]) -> Backend:

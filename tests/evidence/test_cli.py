@@ -104,7 +104,7 @@ def test_verify_text_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         f"{path}: query bundle reproduced at 2026-12-01T00:00:00Z (fast backend)",
-        "  ok query www.bogus.test. A: bogus signature-invalid (EDE 6)",
+        "  ok query www.bogus.test. A: bogus, SERVFAIL — signature-invalid (EDE 6)",
     ]
 
 
