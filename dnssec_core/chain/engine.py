@@ -311,13 +311,18 @@ class _Run:
         seen: set[tuple[bytes, ...]] = set()
         overall = secure()
         rcode = int(Rcode.NOERROR)
+        carried: Response | None = None
         for _hop in range(limits.MAX_CNAME_HOPS + 1):
             if canonical_key(name) in seen:
                 return self.finish(
                     indeterminate(Reason.CNAME_LOOP, f"alias loop at {name}"), Rcode.SERVFAIL
                 )
             seen.add(canonical_key(name))
-            answer = yield from self.ask(Query(name, self.qtype))
+            if carried is not None:  # the previous response already holds this link's answer
+                answer: Answer = carried
+                self.trace.append(f"  {name}: answered in the same response")
+            else:
+                answer = yield from self.ask(Query(name, self.qtype))
             if isinstance(answer, LookupFailure):
                 return self.finish(_lookup_failed(answer, name), Rcode.SERVFAIL)
             if answer.rcode not in (Rcode.NOERROR, Rcode.NXDOMAIN):
@@ -335,9 +340,20 @@ class _Run:
             overall = _combine(overall, verdict)
             if verdict.status in (Status.BOGUS, Status.INDETERMINATE):
                 return self.finish(verdict, Rcode.SERVFAIL)
+            if next_name is None and self.qtype == CNAME_TYPE and kind is not _Kind.NXDOMAIN:
+                target = _alias_target(name, answer)
+                if target is not None and _answers_for(target, self.qtype, answer):
+                    # asked for the CNAME itself, the server went on to its target: an
+                    # NXDOMAIN header is believed only with a proof for the target (RFC 6604)
+                    proven = yield from self.validate_denial(target, _Kind.NXDOMAIN, answer)
+                    if proven.status in (Status.BOGUS, Status.INDETERMINATE):
+                        return self.finish(proven, Rcode.SERVFAIL)
+                    overall = _combine(overall, proven)
+                    rcode = int(Rcode.NXDOMAIN)
             if next_name is None:
                 return self.finish(overall, rcode)
             name = next_name
+            carried = answer if _answers_for(name, self.qtype, answer) else None
         return self.finish(
             indeterminate(
                 Reason.LIMIT_CNAME_CHAIN, f"more than {limits.MAX_CNAME_HOPS} CNAME/DNAME links"
@@ -789,14 +805,13 @@ def _classify(name: Name, qtype: int, response: Response) -> tuple[_Kind, Signed
     exact = response.answer_rrset(name, qtype)
     if exact is not None and not (qtype == CNAME_TYPE and _dname_above(name, response)):
         return _Kind.POSITIVE, exact
-    if qtype != DNAME_TYPE:  # a DNAME first: the CNAME beside it is synthesised, unsigned
-        for signed in response.answer:
-            if (
-                signed.rdtype == DNAME_TYPE
-                and is_subdomain(name, signed.owner)
-                and not names_equal(name, signed.owner)
-            ):
-                return _Kind.ALIAS, signed
+    for signed in response.answer:  # a DNAME above the name, before the CNAME beside it
+        if (  # (its unsigned synthesis); also asked for DNAME, one above the name is an alias
+            signed.rdtype == DNAME_TYPE
+            and is_subdomain(name, signed.owner)
+            and not names_equal(name, signed.owner)
+        ):
+            return _Kind.ALIAS, signed
     if qtype != CNAME_TYPE:
         cname = response.answer_rrset(name, CNAME_TYPE)
         if cname is not None:
@@ -804,6 +819,35 @@ def _classify(name: Name, qtype: int, response: Response) -> tuple[_Kind, Signed
     if response.rcode == Rcode.NXDOMAIN:
         return _Kind.NXDOMAIN, None
     return _Kind.NODATA, None
+
+
+def _answers_for(name: Name, qtype: int, response: Response) -> bool:
+    """Whether ``response`` already answers (name, qtype), the next link of an alias chain:
+    an RRset of that type or a CNAME at the name, a DNAME above it, or — for a negative
+    answer — NSEC/NSEC3 records signed by a zone enclosing the name.  A server that follows
+    the chain inside its own zones sends all of it (RFC 1034 §4.3.2, RFC 6604 §2); each link
+    is still validated on its own, so reading it here trusts nothing more than asking."""
+    if any(names_equal(rr.owner, name) and rr.rdtype in (qtype, CNAME_TYPE)
+           for rr in response.answer):
+        return True
+    if _dname_above(name, response):
+        return True
+    return response.rcode == Rcode.NXDOMAIN and _denial_signer(name, response) is not None
+
+
+def _alias_target(name: Name, response: Response) -> Name | None:
+    """The name a CNAME at ``name`` (or a DNAME above it) points to, if readable."""
+    try:
+        cname = response.answer_rrset(name, CNAME_TYPE)
+        if cname is not None:
+            return _read_target(cname)[0]
+        for rr in response.answer:
+            if (rr.rdtype == DNAME_TYPE and is_subdomain(name, rr.owner)
+                    and not names_equal(name, rr.owner)):
+                return name.relativize(rr.owner).concatenate(_read_target(rr)[0])
+    except (WireError, dns.name.NameTooLong):
+        return None
+    return None
 
 
 def _dname_above(name: Name, response: Response) -> bool:

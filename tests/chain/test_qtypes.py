@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dns.message
 import dns.name
+import dns.rdata
 
 from dnssec_core.auth.lab import Tamper
 from dnssec_core.auth.responder import Responder
@@ -88,3 +89,37 @@ def with_nsec_stripped(qname: str) -> Tamper:
         return message.to_wire(max_size=65535)
 
     return tamper
+
+
+def with_target_answer(qname: str, target: str, forge: bool = False) -> Tamper:
+    """A server that follows the CNAME itself: the target's signed A joins the response."""
+    wanted = dns.name.from_text(qname)
+    responder = Responder(zones())
+
+    def tamper(query: Query, wire: bytes) -> bytes:
+        if query.name != wanted:
+            return wire
+        message = dns.message.from_wire(wire)
+        extra = responder.answer(dns.message.make_query(target, "A", want_dnssec=True)).answer
+        if forge:
+            for rrset in extra:
+                if rrset.rdtype == 1:
+                    rrset.clear()
+                    rrset.add(dns.rdata.from_text("IN", "A", "203.0.113.66"))
+        message.answer.extend(extra)
+        return message.to_wire(max_size=65535)
+
+    return tamper
+
+
+def test_alias_target_answered_in_the_same_response_is_used_and_validated(
+        fast: Backend) -> None:
+    transport = lab(with_target_answer("alias.secure.test.", "www.secure.test."))
+    result = ask("alias.secure.test.", "A", fast, transport=transport)
+    assert result.status is Status.SECURE
+    assert [s.rrset.rdtype for s in result.answer] == [CNAME, 1]
+    assert "www.secure.test. A" not in [str(q) for q in transport.asked]
+    forged = ask("alias.secure.test.", "A", fast,
+                 transport=lab(with_target_answer("alias.secure.test.", "www.secure.test.",
+                                                  forge=True)))
+    assert (forged.status, forged.verdict.reason) == (Status.BOGUS, Reason.SIG_INVALID)
