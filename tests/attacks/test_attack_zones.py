@@ -237,6 +237,67 @@ def _unsigned_unsupported_ds(message: Message) -> list[dns.rrset.RRset]:
     return [dns.rrset.from_text(_qname(message), 3600, "IN", "DS", UNSUPPORTED_DS)]
 
 
+def _expired_forgery(w: World, origin: str) -> Callable[[Message], None]:
+    """An old answer replayed: data the zone once published (here "issue attacker.example"),
+    its RRSIG genuine but expired on 2025-02-01 (RFC 4035 §5.3.1)."""
+    zone = w.zones[origin]
+    assert zone.zsk is not None
+    zsk = zone.zsk
+
+    def edit(message: Message) -> None:
+        (forged,) = _forged_caa(message)
+        message.answer[:] = [forged, rrsig_rrset(forged, zsk, zone.origin,
+                                                 inception=1735689600, expiration=1738368000)]
+    return edit
+
+
+def _wildcard_substitution(w: World, source: str) -> Callable[[Message], None]:
+    """The answer for an existing name replaced by the zone's genuine wildcard expansion for
+    ``source`` (another name the wildcard covers), with the NSEC that came with it."""
+    def edit(message: Message) -> None:
+        question = message.question[0]
+        query = dns.message.make_query(source, question.rdtype, want_dnssec=True)
+        honest = w.responder.answer(query)
+        message.answer[:] = []
+        for rrset in honest.answer:
+            renamed = dns.rrset.RRset(question.name, rrset.rdclass, rrset.rdtype, rrset.covers)
+            for rdata in rrset:
+                renamed.add(rdata, rrset.ttl)
+            message.answer.append(renamed)
+        message.authority[:] = list(honest.authority)
+    return edit
+
+
+def _ancestor_delegation_nsec(w: World) -> Callable[[Message], None]:
+    """NODATA "proven" by the root's genuine NSEC at the delegation good. (NS, DS, no SOA):
+    the parent side of a cut, which denies nothing below it (RFC 6840 §4.1)."""
+    def edit(message: Message) -> None:
+        message.answer.clear()
+        message.authority[:] = [w.rrset(".", ".", "SOA"), w.sigs(".", ".", "SOA"),
+                                w.rrset(".", "good.", "NSEC"), w.sigs(".", "good.", "NSEC")]
+    return edit
+
+
+def _forged_synthesis(message: Message) -> None:
+    """The DNAME kept (signed), the unsigned CNAME synthesised from it pointed elsewhere."""
+    for i, rrset in enumerate(message.answer):
+        if rrset.rdtype == dns.rdatatype.CNAME:
+            message.answer[i] = dns.rrset.from_text(rrset.name, rrset.ttl, "IN", "CNAME",
+                                                    "www.attacker.example.")
+
+
+def _many_dnskey_rrsigs(w: World, origin: str, count: int) -> Callable[[Message], None]:
+    zone = w.zones[origin]
+    assert zone.ksk is not None
+    ksk = zone.ksk
+
+    def edit(message: Message) -> None:
+        keys = w.rrset(origin, origin, "DNSKEY")
+        message.answer[:] = [keys, rrsig_rrset(keys, make_key(8), zone.origin,
+                                               ksk.dnskey().key_tag, count=count)]
+    return edit
+
+
 # -- NSEC3 and NSEC floods, made and signed by the attacking zone itself ----------------------
 
 def _deep(zone: str) -> str:
@@ -309,12 +370,13 @@ class Attack:
         return rewrite(self.rules(w, self.qname, self.qtype))  # type: ignore[arg-type]
 
 
-def _decoys_first(w: World) -> Callable[[Message], None]:
-    """keytrap.'s server sends its DNSKEY RRset in the order it was written: the decoys that
-    share the ZSK's key tag first, so every RRSIG by the ZSK costs MAX_KEYS_PER_KEY_TAG tries."""
+def _decoys_first(w: World, origin: str = "keytrap.") -> Callable[[Message], None]:
+    """The attacker's server sends its DNSKEY RRset in the order it was written (no rotation):
+    the decoys first.  In keytrap. they share the ZSK's key tag, so every RRSIG by the ZSK
+    costs MAX_KEYS_PER_KEY_TAG tries; in cram. they share the KSK's and the KSK is never
+    reached."""
     def edit(message: Message) -> None:
-        message.answer[:] = [w.rrset("keytrap.", "keytrap.", "DNSKEY"),
-                             w.sigs("keytrap.", "keytrap.", "DNSKEY")]
+        message.answer[:] = [w.rrset(origin, origin, "DNSKEY"), w.sigs(origin, origin, "DNSKEY")]
     return edit
 
 
@@ -362,6 +424,17 @@ ATTACKS: tuple[Attack, ...] = (
            Status.BOGUS, Reason.LIMIT_RRSIGS,
            "SEC-LIM-04: only MAX_RRSIGS_PER_RRSET RRSIGs are looked at", caa=True,
            verifications=plus(MAX_RRSIGS)),
+    Attack("keytrap-ds-matched-colliding-ksks", "www.cram.", "CAA",
+           lambda w, n, t: {("cram.", "DNSKEY"): _decoys_first(w, "cram.")},
+           Status.BOGUS, Reason.LIMIT_KEY_TAG_COLLISIONS,
+           "SEC-LIM-02: thirty DS-matched keys share the KSK's tag; four are tried", caa=True,
+           verifications=lambda chain: chain - 1 + limits.MAX_KEYS_PER_KEY_TAG),
+    Attack("keytrap-ds-matched-many-rrsigs", "www.cram.", "A",
+           lambda w, n, t: {("cram.", "DNSKEY"): _many_dnskey_rrsigs(w, "cram.",
+                                                                      2 * MAX_RRSIGS)},
+           Status.BOGUS, Reason.LIMIT_SIG_VALIDATIONS,
+           "SEC-LIM-01: the DNSKEY RRset's check stops at MAX_SIG_VALIDATIONS_PER_RRSET",
+           verifications=lambda chain: chain - 1 + limits.MAX_SIG_VALIDATIONS_PER_RRSET),
     # NSEC3 hash exhaustion, CVE-2023-50868 (SEC-LIM-03, NSEC3-15)
     Attack("nsec3-hash-exhaustion", _deep("hashtrap."), "A",
            _with_world(lambda w: _nsec3_flood(w, "hashtrap.", records=31,
@@ -414,6 +487,9 @@ ATTACKS: tuple[Attack, ...] = (
            Status.INDETERMINATE, Reason.LIMIT_CNAME_CHAIN,
            "SEC-LIM-06: every substitution is a new name; the hop limit ends it"),
     # huge RRsets (SEC-LIM-04)
+    Attack("dname-forged-synthesis", "www.dn.good.", "CAA", _on_answer(_forged_synthesis),
+           Status.BOGUS, Reason.DNAME_MISMATCH,
+           "RFC 6672 §3.4 (VAL-CNAME-02): the CNAME must be the DNAME substitution", caa=True),
     Attack("huge-rrset-forged-record", "huge.good.", "A", _on_answer(_merged_record),
            Status.BOGUS, Reason.SIG_INVALID,
            f"RFC 4035 §5.3.3: {HUGE_RRSET + 1} records, one signature check",
@@ -450,6 +526,20 @@ ATTACKS: tuple[Attack, ...] = (
            _with_world(lambda w: _replay_nsec(w, "good.", "www.good.")),
            Status.BOGUS, Reason.DENIAL_NO_MATCH,
            "RFC 4035 §5.4 (NSEC-03): the NSEC is genuine but for another name", caa=True),
+    Attack("replayed-expired-caa", "deny.good.", "CAA",
+           _with_world(lambda w: _expired_forgery(w, "good.")),
+           Status.BOGUS, Reason.SIG_EXPIRED,
+           "RFC 4035 §5.3.1: a genuine but expired RRSIG proves nothing now", caa=True),
+    Attack("wildcard-substitution", "deny.w.good.", "CAA",
+           _with_world(lambda w: _wildcard_substitution(w, "x.w.good.")),
+           Status.BOGUS, Reason.DENIAL_NAME_EXISTS,
+           "RFC 4035 §5.3.4 (VAL-WILD-02): a wildcard answer needs proof of no closer name",
+           caa=True),
+    Attack("ancestor-delegation-nsec", "deny.good.", "CAA",
+           _with_world(lambda w: _ancestor_delegation_nsec(w)),
+           Status.BOGUS, Reason.DENIAL_ANCESTOR_DELEGATION,
+           "RFC 6840 §4.1 (NSEC-10): the parent's NSEC at a cut denies nothing below it",
+           caa=True),
     # downgrades (RFC 4035 §5.2, RFC 6840 §5.11, VAL-ALG-05)
     Attack("strip-rrsigs", "deny.good.", "CAA", _on_answer(_strip_sigs("answer")),
            Status.BOGUS, Reason.RRSIGS_MISSING, "RFC 4035 §5.3.1, VAL-STAT-04", caa=True),
@@ -477,6 +567,10 @@ ATTACKS: tuple[Attack, ...] = (
            lambda w, n, t: {("mixed.", "DS"): _replace_answer(_unsigned_unsupported_ds)},
            Status.BOGUS, Reason.RRSIGS_MISSING,
            "RFC 4035 §5.2: only a DS RRset signed by the parent counts", caa=True),
+    Attack("strip-dnskey", "www.mixed.", "CAA",
+           lambda w, n, t: {("mixed.", "DNSKEY"): _empty(dns.rcode.NOERROR, keep_soa=True)},
+           Status.BOGUS, Reason.DNSKEY_MISSING,
+           "RFC 4035 §5.2: a DS with no DNSKEY to match is bogus, never insecure", caa=True),
     Attack("ds-matched-key-withheld", "www.mixed.", "CAA",
            _with_world(lambda w: _drop_ds_matched_key(w, "mixed."), at=("mixed.", "DNSKEY")),
            Status.BOGUS, Reason.DS_MISMATCH,
@@ -492,7 +586,7 @@ ATTACKS: tuple[Attack, ...] = (
 )
 
 #: Counted so that a dropped or skipped attack shows (issue 8: "assert the count that ran").
-EXPECTED_ATTACKS = 33
+EXPECTED_ATTACKS = 40
 assert len({a.id for a in ATTACKS}) == len(ATTACKS)
 
 #: Honest questions in the same zones: each must be secure, so that the attacks above fail
@@ -500,7 +594,8 @@ assert len({a.id for a in ATTACKS}) == len(ATTACKS)
 CONTROLS = (("www.good.", "A"), ("deny.good.", "CAA"), ("c1.good.", "A"), ("huge.good.", "A"),
             ("nosuch.good.", "CAA"), ("www.keytrap.", "A"), ("trap.keytrap.", "CAA"),
             ("nx.keytrap.", "A"), ("www.hashtrap.", "A"), ("h.hashtrap.", "CAA"),
-            ("www.mixed.", "A"), ("www.sub.good.", "A"))
+            ("www.mixed.", "A"), ("www.sub.good.", "A"), ("www.dn.good.", "A"),
+            ("x.w.good.", "CAA"), ("deny.w.good.", "CAA"))
 
 
 @cache
@@ -519,6 +614,8 @@ def _zone_of(qname: str) -> str:
     for zone in ("keytrap.", "hashtrap.", "mixed.", "good."):
         if qname.endswith("." + zone) or qname == zone:
             return zone
+    if qname.endswith(".cram."):  # never secure: its chain costs what good.'s does (root
+        return "good."            # DNSKEY, a DS from the root, the DNSKEY RRset)
     raise AssertionError(qname)
 
 

@@ -41,6 +41,7 @@ from dnssec_core.wire.name import canonical_key
 from dnssec_core.wire.rrset import CLASS_IN, RRset
 from dnssec_core.zone.reader import parse_records, rdata_wire
 from tests.support.signer import (
+    EXPIRATION,
     INCEPTION,
     NOW,
     SigningKey,
@@ -123,13 +124,15 @@ class World:
 
 
 def rrsig_rrset(rrset: dns.rrset.RRset, key: SigningKey, signer: Name,
-                key_tag_value: int | None = None, *, count: int = 1) -> dns.rrset.RRset:
+                key_tag_value: int | None = None, *, count: int = 1,
+                inception: int = INCEPTION, expiration: int = EXPIRATION) -> dns.rrset.RRset:
     """``count`` distinct RRSIGs over ``rrset`` (inceptions one second apart)."""
     ours = RRset(rrset.name, int(rrset.rdtype), CLASS_IN, rrset.ttl,
                  tuple(rdata_wire(r) for r in rrset))
     out = dns.rrset.RRset(rrset.name, dns.rdataclass.IN, dns.rdatatype.RRSIG, rrset.rdtype)
     for i in range(count):
-        sig = sign_rrset(ours, key, signer, key_tag=key_tag_value, inception=INCEPTION + i)
+        sig = sign_rrset(ours, key, signer, key_tag=key_tag_value, inception=inception + i,
+                         expiration=expiration)
         wire = rrsig_wire(covered=sig.type_covered, algorithm=sig.algorithm, labels=sig.labels,
                           original_ttl=sig.original_ttl, expiration=sig.expiration,
                           inception=sig.inception, key_tag=sig.key_tag, signer=sig.signer,

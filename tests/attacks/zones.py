@@ -5,7 +5,8 @@ sockets (tests/attacks/test_sockets.py) as well as in process.  Zones:
 
 * ``good.`` — an ordinary NSEC-signed zone (ECDSA P-256) holding the victim's names and CAA
   records, a signed CNAME loop, a CNAME chain one link over ``MAX_CNAME_HOPS``, a DNAME loop,
-  a self-expanding DNAME, a huge RRset and ``sub.good.`` delegated to an out-of-bailiwick name;
+  a self-expanding DNAME, a plain DNAME, a wildcard CAA beside a specific one, a huge RRset
+  and ``sub.good.`` delegated to an out-of-bailiwick name server;
 * ``keytrap.`` — RSA/SHA-256, its DNSKEY RRset padded with made-up keys whose key tags collide
   (CVE-2023-50387): three share the ZSK's tag and come before it (every RRSIG costs
   ``MAX_KEYS_PER_KEY_TAG`` verifications), twenty share a tag no real key has;
@@ -13,6 +14,8 @@ sockets (tests/attacks/test_sockets.py) as well as in process.  Zones:
   (CVE-2023-50868), signed by the zone's own key;
 * ``mixed.`` — its parent publishes a DS for the real key and one of an unsupported algorithm
   (RFC 6840 §5.11);
+* ``cram.`` — its parent publishes a DS for each of thirty made-up key-signing keys that
+  share the real KSK's key tag, all in its DNSKEY RRset before the real one;
 * ``other.`` and ``sub.good.`` — the servers named by ``sub.good.``'s out-of-bailiwick NS;
 * ``loop.`` and ``deep.`` — served only over sockets, by misbehaving servers.
 """
@@ -21,13 +24,18 @@ from __future__ import annotations
 
 from functools import cache
 
+import dns.name
+
 from dnssec_core import limits
+from dnssec_core.dnssec.ds import make_ds
+from dnssec_core.dnssec.records import DNSKEY
 from tests.attacks.world import World, ZoneSpec, build, forged_dnskey, zone_text
-from tests.support.signer import SigningKey
+from tests.support.signer import SigningKey, make_key
 
 ADDRESS = {".": "127.0.3.1", "good.": "127.0.3.2", "keytrap.": "127.0.3.3",
            "hashtrap.": "127.0.3.4", "mixed.": "127.0.3.5", "other.": "127.0.3.6",
-           "sub.good.": "127.0.3.6", "loop.": "127.0.3.8", "deep.": "127.0.3.9"}
+           "sub.good.": "127.0.3.6", "loop.": "127.0.3.8", "deep.": "127.0.3.9",
+           "cram.": "127.0.3.10"}
 #: Where the out-of-bailiwick glue for ``ns.other.`` points: nothing may ever be sent there.
 TRAP = "127.0.3.99"
 
@@ -46,7 +54,7 @@ UNSUPPORTED_DS = "4711 12 2 " + "5A" * 32
 
 def _root() -> str:
     lines = [f"ns 3600 IN A {ADDRESS['.']}"]
-    for zone in ("good", "keytrap", "hashtrap", "mixed", "other", "loop", "deep"):
+    for zone in ("good", "keytrap", "hashtrap", "mixed", "other", "loop", "deep", "cram"):
         lines += [f"{zone} 3600 IN NS ns.{zone}.", f"ns.{zone} 3600 IN A {ADDRESS[zone + '.']}"]
     return "\n".join(lines) + "\n"
 
@@ -64,6 +72,9 @@ def _good() -> str:
             + "d1 3600 IN DNAME d2.good.\n"
             "d2 3600 IN DNAME d1.good.\n"
             "grow 3600 IN DNAME a.grow.good.\n"
+            "dn 3600 IN DNAME good.\n"
+            '*.w 3600 IN CAA 0 issue "ca.example"\n'
+            'deny.w 3600 IN CAA 0 issue "other.example"\n'
             + huge
             + "sub 3600 IN NS ns.other.\n")
 
@@ -88,9 +99,27 @@ def _keytrap_dnskeys(ksk: SigningKey, zsk: SigningKey) -> list[bytes]:
             + [forged_dnskey(tag) for _ in range(TRAP_DECOYS)])
 
 
+#: Made-up key-signing keys sharing cram.'s KSK tag, each with its own DS in the root: the
+#: zone's owner can publish them (KeyTrap on the DNSKEY RRset itself).
+CRAM_DECOYS = 30
+
+
+def _cram() -> ZoneSpec:
+    ksk = make_key(8, flags=257)
+    tag = ksk.dnskey().key_tag
+    decoys = [forged_dnskey(tag, flags=257) for _ in range(CRAM_DECOYS)]
+    ds = [make_ds(dns.name.from_text("cram."), DNSKEY.from_wire(d), 2) for d in decoys]
+    return ZoneSpec(zone_text("cram.", f"ns 3600 IN A {ADDRESS['cram.']}\n"
+                                       "www 3600 IN A 192.0.2.60\n"),
+                    algorithm=8, ksk=ksk,
+                    dnskeys=lambda ksk, zsk: [*decoys, zsk.dnskey().rdata, ksk.dnskey().rdata],
+                    extra_ds=tuple(f"{d.key_tag} 8 2 {d.digest.hex()}" for d in ds))
+
+
 @cache
 def world() -> World:
     return build({
+        "cram.": _cram(),
         ".": ZoneSpec(zone_text(".", _root())),
         "good.": ZoneSpec(zone_text("good.", _good())),
         "sub.good.": ZoneSpec(zone_text("sub.good.", "www 3600 IN A 192.0.2.12\n")
