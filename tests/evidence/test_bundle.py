@@ -81,7 +81,7 @@ def test_demo_case_counts() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
-def test_query_bundle_round_trip_every_backend(case: dict[str, Any]) -> None:
+def test_query_bundle_round_trip_every_backend_BR_LOG_03(case: dict[str, Any]) -> None:
     """Bundled with fast, re-verified offline with fast, pure and cross: same verdict."""
     result, bundle, warnings = make_query(case["qname"], case["qtype"])
     assert warnings == []
@@ -135,7 +135,7 @@ def test_caa_bundle_round_trip(case: dict[str, Any]) -> None:
 # -- determinism --------------------------------------------------------------------------
 
 
-def test_same_inputs_give_byte_identical_bundles() -> None:
+def test_same_inputs_give_byte_identical_bundles_SEC_TIME_01() -> None:
     first = dumps(make_query("nosuch.hashed.test.", "A")[1])
     second = dumps(make_query("nosuch.hashed.test.", "A")[1])
     assert first == second
@@ -196,7 +196,7 @@ def _edited(change: Any) -> bytes:
          "rcode is 'SERVFAIL'"),
     ],
 )
-def test_envelope_is_parsed_strictly(change: Any, message: str) -> None:
+def test_envelope_is_parsed_strictly_SEC_PARSE_01(change: Any, message: str) -> None:
     with pytest.raises(BundleError) as info:
         loads(_edited(change))
     assert message in str(info.value)

@@ -181,7 +181,7 @@ def test_evidence_into_a_missing_directory_exit_2(tmp_path: Path,
     assert not target.exists()
 
 
-def test_caa_evidence_digest_in_the_decision_record(tmp_path: Path,
+def test_caa_evidence_digest_in_the_decision_record_BR_LOG_02(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     bundle, log = tmp_path / "caa.json", tmp_path / "decisions.jsonl"
     code, out, err = run("caa", "www.secure.test", "--issuer-domain", "ca.example",

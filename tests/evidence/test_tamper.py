@@ -70,7 +70,7 @@ def test_the_representative_bundle_is_secure_and_reproduces() -> None:
     assert verify_bundle(bundle, anchors=anchors(), backend=get_backend("fast")).reproduced
 
 
-def test_every_single_octet_change_fails_with_a_precise_reason() -> None:
+def test_every_single_octet_change_fails_with_a_precise_reason_VAL_CANON_01() -> None:
     bundle = _bundle()
     chain = bundle.proofs[0].chain
     fields = _fields(chain)
@@ -104,7 +104,7 @@ def test_every_single_octet_change_fails_with_a_precise_reason() -> None:
     assert reasons["chain"] > 0 and reasons["status"] > 0
 
 
-def test_changing_the_ttl_is_refused_explicitly() -> None:
+def test_changing_the_ttl_is_refused_explicitly_VAL_TTL_01() -> None:
     bundle = _bundle()
     rrsets = list(decode_chain(bundle.proofs[0].chain))
     first = rrsets[0]
