@@ -15,7 +15,9 @@ Design (issue 8):
   qtype > qname > subdomain > any; first on ties) -- this stands in for routing by server.
   A DS question takes only an exact entry, else the DS/NSEC/NSEC3 data an earlier reply or a
   delegation carried (what Unbound would have in its cache), else the last referral; no match
-  at all is a :class:`LookupFailure` (testbound answers nothing, i.e. a timeout).
+  at all is a :class:`LookupFailure` (testbound answers nothing, i.e. a timeout).  Any other
+  question no entry answers gets, like Unbound's cache would give it, the RRset, CNAME or
+  DNAME an earlier reply carried for it (``val_cnameqtype``: "answer from cache").
 * Verdict mapping of CHECK_ANSWER: AD → secure; SERVFAIL → bogus *or* indeterminate (Unbound
   SERVFAILs both; we accept either); otherwise → insecure.
 * ``fake-sha1``/``fake-dsa``: :class:`FakeBackend` accepts any signature made with algorithms
@@ -296,11 +298,42 @@ def answer(
         cached = _from_cache([*(served or []), *delegations], query)
         if cached is not None:
             return from_dnspython(to_message(cached, query))
+    if query.rdtype != DS_TYPE:
+        alias = _alias_from_cache(served or [], query)
+        if alias is not None:
+            return from_dnspython(to_message(alias, query))
     if referral is not None:
         if served is not None:
             served.append(referral)
         return from_dnspython(to_message(referral, query))
     return LookupFailure(FailureKind.TIMEOUT, f"no canned answer for {query}")
+
+
+def _alias_from_cache(served: list[Entry], query: Query) -> Entry | None:
+    """What Unbound's cache answers when no server entry does (``val_cnameqtype`` steps 50,
+    90, ...): an RRset of the asked type or a CNAME at the name, or a DNAME above it, with
+    their RRSIGs, from the ANSWER sections served earlier in the scenario."""
+    def pick(want: str, owner_ok: Any) -> list[str]:
+        lines: list[str] = []
+        for entry in served:
+            for line in entry.sections.get("ANSWER", []):
+                parsed = _owner_type(line)
+                if parsed is None or not owner_ok(parsed[0]):
+                    continue
+                if want in (parsed[1], parsed[2]) and line not in lines:
+                    lines.append(line)
+        return lines
+
+    qtype = dns.rdatatype.to_text(query.rdtype)
+    for want, owner_ok in (
+        (qtype, lambda owner: owner == query.name),
+        ("CNAME", lambda owner: owner == query.name),
+        ("DNAME", lambda owner: query.name.is_subdomain(owner) and owner != query.name),
+    ):
+        lines = pick(want, owner_ok)
+        if any(_owner_type(line)[1] == want for line in lines):  # type: ignore[index]
+            return Entry(set(), set(), {"QR"}, "NOERROR", {"ANSWER": lines})
+    return None
 
 
 DS_TYPE = 43
