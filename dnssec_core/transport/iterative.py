@@ -16,8 +16,11 @@ for exactly that question, as they sent it, or a :class:`LookupFailure`:
 - NS names without usable glue are resolved here, A first, then AAAA (bounded nesting, with a
   dependency-loop check);
 - each zone's addresses are tried in turn on timeout, network error, malformed answer,
-  SERVFAIL, REFUSED, FORMERR or a lame answer; every failed address is retried once more
-  (SEC-NET-06) before the question fails with the most frequent reason;
+  SERVFAIL, REFUSED, FORMERR or a lame answer (an upward or sideways referral, a
+  non-authoritative answer about other names, or an NXDOMAIN with neither AA nor the zone's
+  SOA — RFC 1035 §4.1.1 gives NXDOMAIN meaning only from an authority); every failed
+  address is retried once more (SEC-NET-06) before the question fails with the most
+  frequent reason;
 - every bound is in :mod:`dnssec_core.limits`; an exceeded one gives ``LookupFailure(LIMIT)``
   with the reason, never a hang.
 
@@ -451,6 +454,16 @@ class IterativeTransport:
             if r.rdtype == NS_TYPE and not message.answer and not is_subdomain(r.name, zone)
         ]
         _scrub(message, zone)
+        if (
+            rcode == Rcode.NXDOMAIN
+            and not message.flags & dns.flags.AA
+            and not any(r.rdtype == SOA_TYPE for r in message.authority)
+        ):  # RFC 1035 §4.1.1: only an authority's NXDOMAIN means anything; RFC 2308 §2.1
+            return Failure(
+                FailureKind.LAME,
+                f"{server}: NXDOMAIN without AA or an SOA of {zone} (asked {qname}): not an "
+                "answer from an authority for the zone",
+            )
         if rcode == Rcode.NXDOMAIN or _answers(message, qname, qtype):
             return _Step(_Kind.FINAL, message, server)
         if message.flags & dns.flags.AA:

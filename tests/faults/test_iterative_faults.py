@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import dns.message
+import dns.rcode
 import pytest
 
 from dnssec_core.auth.server import Fault, FaultPlan
@@ -199,3 +201,33 @@ def test_insecure_zone_with_its_only_server_dead_is_indeterminate_not_insecure(
         assert result.status is Status.INDETERMINATE, result.verdict
         assert result.verdict.reason is Reason.LOOKUP_FAILED
         assert result.as_json()["answer"] == []
+
+
+class _LameNxdomain:
+    """A listed server that is no authority at all: NXDOMAIN for everything, without AA and
+    without an SOA (what a recursive-only or misconfigured box answers)."""
+
+    def answer(self, query: dns.message.Message) -> dns.message.Message:
+        response = dns.message.make_response(query)
+        response.set_rcode(dns.rcode.NXDOMAIN)
+        return response
+
+
+def test_non_authoritative_nxdomain_is_lame_and_the_next_server_answers(
+    clean: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    """Bug fixed here: the transport took any NXDOMAIN as final, so a lame first server made
+    a secure name bogus (dnskey-missing).  RFC 1035 §4.1.1 gives NXDOMAIN meaning only from an
+    authority (AA, and RFC 2308 §2.1 the zone's SOA): without either it is lame."""
+    lame, healthy = bad(ZONE), good(ZONE)
+    with lab({ZONE: (lame, healthy)}) as world:
+        world[lame].responder = _LameNxdomain()  # type: ignore[assignment]
+        for question in QUESTIONS:
+            assert comparable(query(world.iterative(), *question)) == clean[question]
+        assert questions(world[lame], "udp")
+    with lab({ZONE: (lame,)}) as world:
+        world[lame].responder = _LameNxdomain()  # type: ignore[assignment]
+        result = query(world.iterative(), *QUESTIONS[0])
+        assert result.status is Status.INDETERMINATE
+        assert "lame-delegation after 2 attempt(s)" in result.verdict.detail
+        assert "NXDOMAIN without AA" in result.verdict.detail
