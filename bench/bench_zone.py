@@ -18,7 +18,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -98,6 +100,20 @@ def _tree(pid: int) -> list[int]:
 GNU_TIME = "/usr/bin/time"
 
 
+def run_cpu(argv: list[str]) -> tuple[float, float, int, str]:
+    """(wall seconds, CPU seconds, exit status, stdout) of one timed run.
+
+    CPU is user + system time of the process and every descendant it waited for (forked
+    workers included), from this process's RUSAGE_CHILDREN before and after: what the run
+    cost the machine, whatever else was running on it.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    elapsed, _, status, output = _run(argv, sample=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu, status, output
+
+
 def run_once(argv: list[str], *, memory: bool = False) -> tuple[float, int, int, str]:
     """(wall seconds, peak memory KiB or 0, exit status, stdout) of one run."""
     if not memory:
@@ -154,8 +170,10 @@ def run(*, quick: bool, repeats: int, notices: list[str]) -> dict[str, Any]:
         entry = _zone(zone, now, available, repeats, rows)
         results[f"{nominal}-alg{algorithm}-{denial}"] = entry
     print()
-    print("Whole-zone verification, end to end (median wall time of the runs; ± = spread)")
-    print(table(["zone", "RRsets", "tool", "time", "RRsets/s", "peak MiB", "vs BIND"], rows))
+    print("Whole-zone verification, end to end (median wall time of the runs; ± = spread; "
+          "CPU = user+system seconds of the tool's processes, median)")
+    print(table(["zone", "RRsets", "tool", "time", "RRsets/s", "peak MiB", "vs BIND", "CPU s",
+                 "CPU vs BIND"], rows))
     summary = _summary(results)
     for line in summary["lines"]:
         print(line)
@@ -176,11 +194,16 @@ def _zone(zone: SignedZone, now: int, tools_: list[Tool], repeats: int,
             continue
         runnable.append(tool)
     samples: dict[str, list[float]] = {t.name: [] for t in runnable}
+    cpu: dict[str, list[float]] = {t.name: [] for t in runnable}
     peaks: dict[str, int] = {}
     for round_ in range(repeats + 1):  # interleaved: one run of every tool per round
         for tool in runnable:
             argv = [a.format(zone=zone.path, now=now) for a in tool.argv]
-            elapsed, peak, status, output = run_once(argv, memory=round_ == 0)
+            if round_ == 0:
+                elapsed, peak, status, output = run_once(argv, memory=True)
+            else:
+                elapsed, used, status, output = run_cpu(argv)
+                cpu[tool.name].append(used)
             if status != 0:
                 raise RuntimeError(f"{tool.name} failed on {zone.path} (exit {status}): "
                                    f"{output.strip()[:300]}")
@@ -194,14 +217,20 @@ def _zone(zone: SignedZone, now: int, tools_: list[Tool], repeats: int,
         timings[name] = (Stats(tuple(values)), peaks[name])
     bind = timings.get("BIND dnssec-verify")
     entry["rrsets"] = rrsets
+    cpu_median = {name: statistics.median(values) for name, values in cpu.items() if values}
+    bind_cpu = cpu_median.get("BIND dnssec-verify")
     for name, (stats, peak) in timings.items():
         rate = rrsets / stats.median
         versus = "" if bind is None else f"{bind[0].median / stats.median:.2f}×"
+        used = cpu_median.get(name, 0.0)
+        cpu_versus = f"{bind_cpu / used:.2f}×" if bind_cpu and used else ""
         entry["tools"][name] = {"time": stats.as_json(), "rrsets_per_s": rate,
-                                "peak_kib": peak,
+                                "peak_kib": peak, "cpu_s": cpu[name],
+                                "cpu_median_s": used,
+                                "cpu_vs_bind": bind_cpu / used if bind_cpu and used else None,
                                 "speed_vs_bind": bind[0].median / stats.median if bind else None}
         rows.append([label, f"{rrsets:,}", name, f"{fmt_time(stats.median)} ±{stats.spread:.0%}",
-                     f"{rate:,.0f}", f"{peak / 1024:.0f}", versus])
+                     f"{rate:,.0f}", f"{peak / 1024:.0f}", versus, f"{used:.2f}", cpu_versus])
     return entry
 
 

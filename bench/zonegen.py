@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,7 +77,9 @@ def _run(argv: list[str], cwd: Path) -> str:
     return done.stdout
 
 
-def signed_zone(nominal: int, algorithm: int, denial: str, *, log=print) -> SignedZone:
+def signed_zone(
+    nominal: int, algorithm: int, denial: str, *, log: Callable[[str], object] = print
+) -> SignedZone:
     """The cached signed zone for (size, algorithm, nsec|nsec3), generating it if needed."""
     name = f"v{GENERATOR_VERSION}-{nominal}-alg{algorithm}-{denial}"
     directory = CACHE / name
