@@ -59,6 +59,9 @@ of a negative answer that no signed record decides (an unsigned zone, an NSEC3 O
 is what the server said: ``rcodes`` keeps just those a proof needs (minimised like the chain);
 they can only shape an insecure result, never make anything secure.
 
+``software``, ``crypto`` and ``trust_anchor`` describe the producer; the verifier re-checks the
+proofs with its own backend and its own trusted anchors, and reports when the anchors differ.
+
 This module only reads and writes the envelope; :func:`loads` is strict (exact key sets,
 types, sizes, base64) and raises :class:`BundleError` with a one-line reason.
 """
@@ -83,6 +86,7 @@ FORMAT: Final = "dnssec-core-evidence/1"
 KINDS: Final = ("query", "caa")
 ROLES: Final = ("query", "lookup", "probe")
 POLICIES: Final = ("default", "no-sha1")
+CRYPTO: Final = ("fast", "pure", "cross")
 SOFTWARE: Final = f"dnssec-core {__version__}"
 #: Bounds on what :func:`loads` accepts (SEC-LIM: every input bounded).
 MAX_BUNDLE_OCTETS: Final = 16 << 20
@@ -340,7 +344,8 @@ def loads(data: bytes) -> Bundle:
     failures = tuple(_failure(f) for f in _list(top["failures"], "failures", MAX_LIST_ITEMS))
     rcodes = tuple(_rcode(r) for r in _list(top["rcodes"], "rcodes", MAX_LIST_ITEMS))
     return Bundle(
-        kind=kind, now=now, crypto=_str(top["crypto"], "crypto"), trust_anchor=anchors,
+        kind=kind, now=now, crypto=_choice(top["crypto"], CRYPTO, "crypto"),
+        trust_anchor=anchors,
         proofs=proofs, failures=failures, rcodes=rcodes, caa=caa,
         algorithm_policy=_choice(top["algorithm_policy"], POLICIES, "algorithm_policy"),
         software=_str(top["software"], "software"), validated_at=validated_at,

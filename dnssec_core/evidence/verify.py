@@ -48,6 +48,7 @@ from dnssec_core.evidence.minimize import (
     run_proof,
 )
 from dnssec_core.evidence.record import replayed_failures, replayed_rcodes
+from dnssec_core.wire.errors import WireError
 from dnssec_core.wire.message import SignedRRset
 from dnssec_core.wire.name import read_name
 
@@ -149,7 +150,10 @@ def _check_proof(index: int, proof: Proof, ctx: Context
         chain = decode_chain(proof.chain)
     except ChainError as exc:
         return ProofCheck(index, proof, None, f"chain rejected: {exc}"), None
-    problem = canonical_problem(proof.chain, chain)
+    try:
+        problem = canonical_problem(proof.chain, chain)
+    except (ChainError, WireError, ValueError) as exc:  # fail closed, with the reason
+        problem = f"chain cannot be put in canonical form: {exc}"
     if problem:
         return ProofCheck(index, proof, None, problem), None
     try:

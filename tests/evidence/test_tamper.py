@@ -14,12 +14,17 @@ at every octet of its chain (bounded: one bundle, fast backend, memoised verific
 
 from __future__ import annotations
 
+import io
+import json
+import random
 import struct
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from dnssec_core import cli
 from dnssec_core.crypto import get_backend
 from dnssec_core.evidence.bundle import Bundle, loads
 from dnssec_core.evidence.chain import decode_chain, encode_chain
@@ -28,8 +33,13 @@ from dnssec_core.evidence.verify import Report, verify_bundle
 from tests.chain.lab import anchors
 from tests.evidence.test_bundle import query_bytes
 from tests.evidence.test_minimal import rr_spans
+from vectors import vector_path
 
 QNAME = "nosuch.hashed.test."
+ANCHOR = str(vector_path("demo", "root-anchor.txt"))
+#: Envelope fields describing the producer, not re-checked: the software string, the backend
+#: it used, and the anchors it names (the verifier uses its own and reports a difference).
+INFORMATIONAL = {"software", "crypto", "trust_anchor"}
 PREFIX = f"proof 0 (query {QNAME} A): "
 
 
@@ -171,3 +181,35 @@ def test_trailing_octets_fail(extra: bytes) -> None:
     bundle = _bundle()
     report = _verify(bundle, bundle.proofs[0].chain + extra, MemoBackend(get_backend("fast")))
     assert not report.reproduced and report.reason.startswith(f"{PREFIX}chain ")
+
+
+def test_random_edits_of_the_file_never_crash_the_cli(tmp_path: Path) -> None:
+    """Seeded random octet edits anywhere in the bundle file (JSON, base64, strings): always
+    exit 1 or 2 with a reason, never a traceback, never 'reproduced' (SEC-PARSE-01)."""
+    data = query_bytes(QNAME, "A")
+    rng = random.Random(9102)
+    path = tmp_path / "b.json"
+    exits: Counter[int] = Counter()
+    for _ in range(300):
+        edited = bytearray(data)
+        for _ in range(rng.randint(1, 3)):
+            edited[rng.randrange(len(edited))] = rng.randrange(256)
+        if bytes(edited) == data:
+            continue
+        path.write_bytes(bytes(edited))
+        out, err = io.StringIO(), io.StringIO()
+        code = cli.main(["verify-evidence", str(path), "--trust-anchor", ANCHOR, "--json"],
+                        out=out, err=err)
+        exits[code] += 1
+        if code == 0:  # only edits of what the proofs do not rest on may reproduce
+            before, after = json.loads(data), json.loads(bytes(edited))
+            changed = {key for key in before if before[key] != after[key]}
+            assert changed <= INFORMATIONAL, changed
+            continue
+        assert code in (1, 2)
+        if code == 1:
+            got = json.loads(out.getvalue())
+            assert got["reproduced"] is False and got["reason"]
+        else:
+            assert out.getvalue() == "" and err.getvalue().count("\n") == 1
+    assert exits[1] > 0 and exits[2] > 0
