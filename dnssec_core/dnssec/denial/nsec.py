@@ -41,9 +41,11 @@ from dnssec_core.dnssec.denial.names import (
     wildcard_at,
 )
 from dnssec_core.dnssec.denial.result import (
+    ANY_TYPE,
     CNAME_TYPE,
     DNAME_TYPE,
     DS_TYPE,
+    NO_DATA_TYPES,
     NS_TYPE,
     NSEC_TYPE,
     NXNAME_TYPE,
@@ -261,9 +263,10 @@ class NsecProofs:
         compact = self._compact(nsec, qname)
         if compact is not None:
             return compact
-        if nsec.has(qtype):
+        if nsec.has(qtype) or (qtype == ANY_TYPE and set(nsec.types) - NO_DATA_TYPES):
+            listed = qtype if qtype != ANY_TYPE else sorted(set(nsec.types) - NO_DATA_TYPES)
             return failed(Reason.DENIAL_TYPE_PRESENT, proof,
-                          f"NSEC at {nsec.owner} lists type {qtype}", ce, used)
+                          f"NSEC at {nsec.owner} lists type {listed} (asked {qtype})", ce, used)
         if nsec.has(CNAME_TYPE):
             return failed(Reason.DENIAL_CNAME_PRESENT, proof,
                           f"NSEC at {nsec.owner} lists CNAME (RFC 6840 §4.3)", ce, used)

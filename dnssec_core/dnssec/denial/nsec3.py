@@ -46,9 +46,11 @@ from dnssec_core.dnssec.denial.names import (
     wildcard_at,
 )
 from dnssec_core.dnssec.denial.result import (
+    ANY_TYPE,
     CNAME_TYPE,
     DNAME_TYPE,
     DS_TYPE,
+    NO_DATA_TYPES,
     NS_TYPE,
     SOA_TYPE,
     Denial,
@@ -388,9 +390,10 @@ class Nsec3Proofs:
 
     def _types_absent(self, nsec3: NSEC3, qname: Name, qtype: int, proof: Proof,
                       ce: Name | None, used: tuple[Name, ...]) -> Denial:
-        if nsec3.has(qtype):
+        if nsec3.has(qtype) or (qtype == ANY_TYPE and set(nsec3.types) - NO_DATA_TYPES):
+            listed = qtype if qtype != ANY_TYPE else sorted(set(nsec3.types) - NO_DATA_TYPES)
             return failed(Reason.DENIAL_TYPE_PRESENT, proof,
-                          f"NSEC3 {nsec3.owner} lists type {qtype}", ce, used)
+                          f"NSEC3 {nsec3.owner} lists type {listed} (asked {qtype})", ce, used)
         if nsec3.has(CNAME_TYPE):
             return failed(Reason.DENIAL_CNAME_PRESENT, proof,
                           f"NSEC3 {nsec3.owner} lists CNAME (RFC 6840 §4.3)", ce, used)

@@ -24,6 +24,12 @@ NSEC_TYPE = 47
 NSEC3_TYPE = 50
 NSEC3PARAM_TYPE = 51
 NXNAME_TYPE = 128  # RFC 9824 §3 (compact denial's "NXNAME" meta type)
+ANY_TYPE = 255  # QTYPE * (RFC 1035 §3.2.3)
+
+#: Types in a bitmap that are no data of the name (the denial records themselves): a NODATA
+#: answer to QTYPE ANY stands only if the bitmap lists nothing else (RFC 4035 §3.1.3.1:
+#: NODATA means no RRset at all of the asked type, and ANY asks for every type).
+NO_DATA_TYPES = frozenset({RRSIG_TYPE, NSEC_TYPE, NSEC3_TYPE, NXNAME_TYPE})
 
 
 class Proof(enum.Enum):

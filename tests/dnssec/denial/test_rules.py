@@ -378,3 +378,14 @@ def test_no_records_at_all_NSEC_04() -> None:
 def test_nsec3_record_helper_sanity() -> None:
     record = nsec3(APEX, b"\x00" * 20, b"\xff" * 20, {A})
     assert record.owner.to_text() == "0" * 32 + ".example."
+
+
+def test_nodata_for_qtype_any_needs_an_empty_bitmap() -> None:
+    """QTYPE ANY asks for every type: a NODATA stands only where the matching NSEC/NSEC3
+    lists nothing but the denial records themselves (an empty non-terminal)."""
+    any_type = 255
+    for chain in (CHAIN, CHAIN3):
+        assert status(prove_nodata(name("a.example."), any_type, chain, signer=APEX,
+                                   verify=None))[:2] == (Status.BOGUS, Reason.DENIAL_TYPE_PRESENT)
+        ent = prove_nodata(name("y.example."), any_type, chain, signer=APEX, verify=None)
+        assert ent.status is Status.SECURE, ent.verdict
