@@ -342,7 +342,8 @@ class _Run:
                 return self.finish(verdict, Rcode.SERVFAIL)
             if next_name is None and self.qtype == CNAME_TYPE and kind is not _Kind.NXDOMAIN:
                 target = _alias_target(name, answer)
-                if target is not None and _answers_for(target, self.qtype, answer):
+                if (target is not None and answer.rcode == Rcode.NXDOMAIN
+                        and _denial_signer(target, answer) is not None):
                     # asked for the CNAME itself, the server went on to its target: an
                     # NXDOMAIN header is believed only with a proof for the target (RFC 6604)
                     proven = yield from self.validate_denial(target, _Kind.NXDOMAIN, answer)

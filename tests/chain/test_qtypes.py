@@ -123,3 +123,18 @@ def test_alias_target_answered_in_the_same_response_is_used_and_validated(
                  transport=lab(with_target_answer("alias.secure.test.", "www.secure.test.",
                                                   forge=True)))
     assert (forged.status, forged.verdict.reason) == (Status.BOGUS, Reason.SIG_INVALID)
+
+
+def test_cname_question_nxdomain_header_needs_a_proof_for_the_target(fast: Backend) -> None:
+    """Asked for CNAME, an NXDOMAIN header speaks of the target (RFC 6604 §2); without a
+    signed proof for the target in the response it is not believed."""
+    wanted = dns.name.from_text("alias.secure.test.")
+
+    def nxdomain(query: Query, wire: bytes) -> bytes:
+        message = dns.message.from_wire(wire)
+        if query.name == wanted:
+            message.set_rcode(3)
+        return message.to_wire(max_size=65535)
+
+    result = ask("alias.secure.test.", "CNAME", fast, transport=lab(nxdomain))
+    assert (result.status, result.rcode) == (Status.SECURE, 0)
