@@ -13,10 +13,12 @@ failure of the parent that leaves the zone's status unknown.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +30,6 @@ from dnssec_core.caa.decision import Decision, DecisionReason
 from dnssec_core.caa.domain import parse_domain
 from dnssec_core.chain.types import FailureKind
 from dnssec_core.driver import Transport
-from dnssec_core.transport import IterativeTransport
 from tests.faults.faults import EXPECTED, FAILING
 from tests.faults.lab import NOW, FaultLab, bad, good, lab, validator
 from vectors import vector_path
@@ -38,6 +39,7 @@ ISSUER = "ca.example"
 EXCUSABLE = [f for f in FAILING if EXPECTED[f] in
              (FailureKind.TIMEOUT, FailureKind.SERVFAIL, FailureKind.REFUSED)]
 NOT_EXCUSABLE = [f for f in FAILING if f not in EXCUSABLE]
+PORT_53_TRIES = 10
 
 
 def caa(transport: Transport, domain: str, *, permit: bool) -> CaaCheck:
@@ -174,7 +176,17 @@ def test_cli_root_hints_lookup_failure_rule(tmp_path: Path) -> None:
     """``dnssec-core caa`` with ``--root-hints`` talks to port 53, so the lab is served on
     127.0.77.x:53 (the tests run as root, like CI).  insecure.test.'s server SERVFAILs."""
     dead = bad("insecure.test.")
-    with lab({"insecure.test.": (dead,)}, {dead: FaultPlan(Fault.SERVFAIL)}, port=53) as world:
+    with contextlib.ExitStack() as stack:
+        for _ in range(PORT_53_TRIES):  # another run of this test may hold port 53 briefly
+            try:
+                world = stack.enter_context(
+                    lab({"insecure.test.": (dead,)}, {dead: FaultPlan(Fault.SERVFAIL)}, port=53))
+            except RuntimeError:
+                time.sleep(0.5)
+                continue
+            break
+        else:
+            pytest.fail("port 53 on 127.0.77.x stayed busy (or this is not running as root)")
         hints = tmp_path / "hints"
         (name, addresses), = world.hints.servers
         hints.write_text(f". 3600 NS {name}\n"
@@ -188,4 +200,3 @@ def test_cli_root_hints_lookup_failure_rule(tmp_path: Path) -> None:
         refused = _cli(common)
         assert refused["decision"] == "lookup-failure"
         assert world[dead].attempts("www.insecure.test.", 257) == 4  # 2 runs x 2 tries
-        assert isinstance(IterativeTransport(world.hints), IterativeTransport)

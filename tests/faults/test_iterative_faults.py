@@ -231,3 +231,20 @@ def test_non_authoritative_nxdomain_is_lame_and_the_next_server_answers(
         assert result.status is Status.INDETERMINATE
         assert "lame-delegation after 2 attempt(s)" in result.verdict.detail
         assert "NXDOMAIN without AA" in result.verdict.detail
+
+
+NOBODY = "127.0.77.250"  # nothing listens there: the kernel answers port unreachable
+
+
+def test_closed_port_then_a_good_server(clean: dict[tuple[str, str], dict[str, Any]]) -> None:
+    with lab({ZONE: (NOBODY, good(ZONE))}) as world:
+        for question in QUESTIONS:
+            assert comparable(query(world.iterative(), *question)) == clean[question]
+
+
+def test_closed_port_only_is_a_network_failure_after_two_tries_SEC_NET_06() -> None:
+    with lab({ZONE: (NOBODY,)}) as world:
+        result = query(world.iterative(), *QUESTIONS[0])
+        assert result.status is Status.INDETERMINATE
+        assert "network-error after 2 attempt(s)" in result.verdict.detail, result.verdict
+        assert "port unreachable" in result.verdict.detail
