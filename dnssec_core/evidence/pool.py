@@ -6,26 +6,31 @@ authoritative server that holds exactly those records and nothing else (RFC 1034
 RFC 4035 §3.1, RFC 5155 §7.2, RFC 6672 §3).  For a question (name, type) it answers:
 
 1. a DNAME at an ancestor of the name (the highest one, as a server walking down from the apex
-   meets it first): the DNAME with its RRSIGs and the CNAME it synthesises (RFC 6672 §3.3);
+   meets it first): the DNAME with its RRSIGs and the CNAME it synthesises (RFC 6672 §3.3),
+   or YXDOMAIN with the DNAME alone when the substitution is too long (RFC 6672 §2.2);
 2. the RRset at (name, type) with its RRSIGs — NOERROR; if its RRSIG Labels field shows a
    wildcard expansion (RFC 4035 §5.3.4), with the NSEC or NSEC3 of its zone that proves no closer
-   name exists (RFC 4035 §3.1.3.3, RFC 5155 §7.2.6);
-3. a CNAME at the name (for any other type) with its RRSIGs; for QTYPE ANY every RRset at
-   the name (RFC 1034 §3.6.2);
+   name exists (RFC 4035 §3.1.3.3, RFC 5155 §7.2.6); for QTYPE ANY every RRset at the name
+   (RFC 1034 §3.6.2), each expansion with its proof;
+3. a CNAME at the name (for any other type) with its RRSIGs.  Asked for the CNAME (or a name
+   below a DNAME) with an NXDOMAIN hint, the answer also carries the target's denial and
+   NXDOMAIN, as a server that followed the alias sends it (RFC 6604 §2, §3);
 4. otherwise a negative answer from the zone that would hold the name: the deepest zone apex in
    the pool (an owner of a DNSKEY or SOA RRset) at or above the name — for a DS question the
    parent side, i.e. strictly above a zone apex (RFC 4035 §3.1.4.1).  It carries that zone's SOA
    if the pool has it and the zone's NSEC/NSEC3 RRsets that match or cover the name, the closest
    encloser, the next closer name and the wildcard (RFC 4035 §3.1.3, RFC 5155 §7.2), at most
-   :data:`~dnssec_core.limits.MAX_DENIAL_RECORDS_PER_RESPONSE`.  The rcode is what those
-   records show: NOERROR (NODATA) when an NSEC is owned by the name, an NSEC's next name is
-   below it (empty non-terminal), an NSEC3 hash matches it, or the wildcard exists (wildcard
-   NODATA); NXDOMAIN otherwise.  Where no signed record decides — a zone without NSEC/NSEC3
-   in the pool (unsigned), or a next closer name in an NSEC3 Opt-Out span — the rcode is the
-   one given for that question in ``rcode_hints`` (what the original server said); without a
-   hint: NOERROR in an unsigned zone (NODATA, the weaker claim), and in an Opt-Out span
-   NOERROR when the pool holds a record at or below the name, else NXDOMAIN.  In those cases
-   the engine's verdict is at best insecure, so the hint cannot make anything secure.
+   :data:`~dnssec_core.limits.MAX_DENIAL_RECORDS_PER_RESPONSE`.  The rcode is the one given for
+   the question in ``rcode_hints`` (what the original server said, as a bundle records it);
+   without a hint, what the records show: NOERROR (NODATA) when an NSEC is owned by the name,
+   an NSEC's next name is below it (empty non-terminal), an NSEC3 hash matches it, or the
+   wildcard exists (wildcard NODATA); NXDOMAIN when they deny the name.  Where no signed record
+   decides — a zone without NSEC/NSEC3 in the pool (unsigned), a name below a delegation the
+   NSEC/NSEC3 shows, a next closer name in an Opt-Out span — NOERROR in an unsigned zone
+   (NODATA, the weaker claim), else NOERROR when the pool holds a record at or below the name,
+   else NXDOMAIN.  The rcode is unsigned header data in any response: the engine checks it
+   against the records, so a wrong hint can make a proof fail, never succeed — where the
+   records decide, the wrong rcode is bogus; where they do not, the answer is insecure anyway.
 5. nothing relevant — no zone apex above the name, or a signed zone none of whose NSEC/NSEC3
    records in the pool concerns the name, and no SOA — a :class:`LookupFailure` of kind
    ``LAME`` ("lame-delegation": the authority asked does not hold the data) whose detail starts
@@ -35,7 +40,10 @@ RFC 4035 §3.1, RFC 5155 §7.2, RFC 6672 §3).  For a question (name, type) it a
 The pool only *selects* records: it never checks a signature, never drops a record for being
 wrong and never builds a signed record.  Every check stays in the engine, so a pool can make
 a verdict fail (missing records → indeterminate or bogus) but never more secure than its
-records prove.  No sockets, no clock: :func:`validate_pool` is pure given ``now``.
+records prove.  It may prove *more* than an original response did: records kept from other
+responses (a parent's NSEC seen on the DS step, say) can prove what one bad response did not,
+and then a verdict that was bogus online re-validates secure — the records prove it.  No
+sockets, no clock: :func:`validate_pool` is pure given ``now``.
 
 A pool may hold two different RRsets with the same owner and type (e.g. the parent's NSEC at a
 zone cut and the child's apex NSEC); answers prefer the one signed by the deepest signer, and
@@ -68,9 +76,11 @@ from dnssec_core.wire.message import Rcode, Response, SignedRRset
 from dnssec_core.wire.name import canonical_key, is_subdomain, read_name, rrsig_label_count
 from dnssec_core.wire.rrset import CLASS_IN, RRset
 
+NS_TYPE = 2
 CNAME_TYPE = 5
 DNAME_TYPE = 39
 ANY_TYPE = 255
+YXDOMAIN = 6  # RFC 6672 §2.2, RFC 2136 §2.2
 SOA_TYPE = 6
 NSEC_TYPE = 47
 NSEC3_TYPE = 50
@@ -249,13 +259,37 @@ class PoolTransport:
             every = [picked for (owner, rdtype) in self._slots
                      if owner == key and (picked := self._pick(name, rdtype)) is not None]
             if every:
-                return Response(name, qtype, Rcode.NOERROR, tuple(every))
+                proofs = [p for signed in every for p in self._no_closer_match(signed)]
+                return Response(name, qtype, Rcode.NOERROR, tuple(every),
+                                tuple(_unique(proofs)))
         found = self._pick(name, qtype)
         if found is None and qtype != CNAME_TYPE:
             found = self._pick(name, CNAME_TYPE)
         if found is not None:
-            return Response(name, qtype, Rcode.NOERROR, (found,), self._no_closer_match(found))
+            response = Response(name, qtype, Rcode.NOERROR, (found,),
+                                self._no_closer_match(found))
+            if found.rdtype == CNAME_TYPE:
+                try:
+                    target, _ = read_name(found.rrset.rdatas[0], 0)
+                except (WireError, IndexError):
+                    return response
+                return self._target_missing(query, target, response)
+            return response
         return self._negative(query)
+
+    def _target_missing(self, query: Query, target: Name, response: Response) -> Response:
+        """Asked for the CNAME itself and told NXDOMAIN (``rcode_hints``): the server followed
+        the alias and its target does not exist (RFC 6604 §2, §3), so the answer carries the
+        target's denial, as such a server's would; the engine checks that proof.  Otherwise
+        ``response`` unchanged."""
+        if query.rdtype != CNAME_TYPE or self.rcode_hints.get(query) != Rcode.NXDOMAIN:
+            return response
+        tail = self._negative(Query(target, query.rdtype))
+        if not isinstance(tail, Response):
+            return response
+        authority = tuple(_unique([*response.authority, *tail.authority]))
+        return Response(response.qname, response.qtype, Rcode.NXDOMAIN, response.answer,
+                        authority)
 
     def _dname_above(self, name: Name) -> SignedRRset | None:
         key = canonical_key(name)
@@ -272,11 +306,15 @@ class PoolTransport:
         try:
             target, _ = read_name(dname.rrset.rdatas[0], 0)
             synthesized = query.name.relativize(dname.owner).concatenate(target)
-        except (WireError, IndexError, dns.name.NameTooLong):
+        except dns.name.NameTooLong:  # RFC 6672 §2.2: YXDOMAIN, the DNAME alone
+            return Response(query.name, query.rdtype, YXDOMAIN, answer)
+        except (WireError, IndexError):
             return Response(query.name, query.rdtype, Rcode.NOERROR, answer)
         wire = b"".join(bytes((len(label),)) + label for label in synthesized.labels)
         cname = RRset(query.name, CNAME_TYPE, CLASS_IN, dname.rrset.ttl, (wire,))
-        return Response(query.name, query.rdtype, Rcode.NOERROR, (dname, SignedRRset(cname)))
+        response = Response(query.name, query.rdtype, Rcode.NOERROR,
+                            (dname, SignedRRset(cname)))
+        return self._target_missing(query, synthesized, response)
 
     def _no_closer_match(self, found: SignedRRset) -> tuple[SignedRRset, ...]:
         """For a wildcard expansion: the NSEC covering the name or the NSEC3 covering the next
@@ -337,8 +375,7 @@ class PoolTransport:
             if not head:
                 return _not_in_evidence(query, "no NSEC or NSEC3 of its zone concerns the name")
             return Response(name, qtype, self._unproven_rcode(query), (), tuple(head))
-        if rcode is None:
-            rcode = self._unproven_rcode(query)
+        rcode = self._unproven_rcode(query) if rcode is None else self.rcode_hints.get(query, rcode)
         authority = tuple(_unique(head + records)[: limits.MAX_DENIAL_RECORDS_PER_RESPONSE + 1])
         return Response(name, qtype, rcode, (), authority)
 
@@ -364,6 +401,8 @@ class PoolTransport:
         cover = next((e for e in zone.nsecs if covers(e.record, name)), None)
         if cover is None:
             return [], None
+        if cover.record.is_delegation and is_strict_subdomain(name, cover.record.owner):
+            return [cover.signed], None  # below a zone cut: the child holds the name
         if is_strict_subdomain(cover.record.next, name):  # empty non-terminal
             return [cover.signed], int(Rcode.NOERROR)
         encloser = max(
@@ -407,6 +446,8 @@ class PoolTransport:
                 if found is None:
                     continue
                 picked = [found.signed]
+                if found.record.has(NS_TYPE) and not found.record.has(SOA_TYPE):
+                    return picked, None  # below a zone cut: the child holds the name
                 closer = covering(next_closer(name, encloser))
                 if closer is None:
                     return picked, None
