@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 import dns.message
@@ -44,6 +44,7 @@ from dnssec_core.caa.check import CaaRequest, check_caa
 from dnssec_core.caa.decision import Decision
 from dnssec_core.caa.domain import parse_domain
 from dnssec_core.chain.engine import Validator
+from dnssec_core.chain.types import LookupFailure, Query
 from dnssec_core.crypto import get_backend
 from dnssec_core.dnssec.denial.nsec3 import b32hex_encode
 from dnssec_core.verdict import REASON_EDE, Reason, Status
@@ -343,6 +344,52 @@ def _nsec_flood(w: World, origin: str, records: int) -> Callable[[Message], None
     return edit
 
 
+def _hash_walk(w: World, qname: str) -> Tamper:
+    """CVE-2023-50868 across a whole resolution.  The answer at ``qname`` claims a signer one
+    label up (a zone cut 120 labels deep); the engine walks down from hashtrap. asking DS at
+    every label, and each DS answer is a *valid* "not a cut" proof that first makes the
+    validator hash the whole ancestry under parameter sets that prove nothing (a fresh salt
+    each) — as many as fit NSEC3_HASHES_PER_RESPONSE — before the one that matches."""
+    from tests.attacks.world import iterated_hash  # the lab's reference: not counted
+
+    zone = w.zones["hashtrap."]
+    assert zone.zsk is not None
+    zsk = zone.zsk
+    apex = zone.origin
+    iterations = limits.NSEC3_ITERATIONS_INSECURE
+    target = dns.name.from_text(qname)
+
+    def nsec3(salts: list[str], digest: bytes) -> list[dns.rrset.RRset]:
+        """One NSEC3 RRset (one signature to check) holding a record per salt."""
+        owner = dns.name.Name((b32hex_encode(digest).encode(), *apex.labels))
+        rrset = dns.rrset.RRset(owner, dns.rdataclass.IN, dns.rdatatype.NSEC3)
+        for salt in salts:
+            text = f"1 0 {iterations} {salt} {b32hex_encode(os.urandom(20))} A RRSIG"
+            rrset.add(dns.rdata.from_text("IN", "NSEC3", text), 300)
+        return [rrset, rrsig_rrset(rrset, zsk, apex)]
+
+    def tamper(query: Query, wire: bytes) -> bytes | LookupFailure:
+        message = dns.message.from_wire(wire)
+        name = query.name
+        if query.rdtype == 1 and name == target:
+            answer = dns.rrset.from_text(name, 300, "IN", "A", "203.0.113.66")
+            message.answer[:] = [answer, rrsig_rrset(answer, zsk, name.parent())]
+        elif query.rdtype == 43 and name.is_subdomain(apex) and name != apex:
+            below = len(name.labels) - len(apex.labels)
+            wasted = min(limits.MAX_DENIAL_RECORDS_PER_RESPONSE - 1,
+                         (limits.NSEC3_HASHES_PER_RESPONSE - 1) // (below + 1))
+            message.set_rcode(dns.rcode.NOERROR)
+            message.answer.clear()
+            message.authority[:] = [  # no SOA: the DS step does not need one
+                *nsec3([f"{i + 1:04x}" for i in range(wasted)], os.urandom(20)),
+                *nsec3(["ffff"], iterated_hash(name, b"\xff\xff", iterations))]
+        else:
+            return wire
+        return message.to_wire(max_size=65535, want_shuffle=False)
+
+    return tamper
+
+
 # -- the attack list ---------------------------------------------------------------------------
 
 Rules = Callable[[World, str, str], dict[tuple[str, str], Callable[[Message], object]]]
@@ -364,9 +411,12 @@ class Attack:
     #: resolution) and the named limits; None: only the per-resolution budget applies
     verifications: Callable[[int], int] | None = None
     hashes: int | None = None  # exact NSEC3 hashes the validator may compute (None: ≤ budget)
-    tags: tuple[str, ...] = field(default=())
+    #: a tamper hook of its own, for attacks that answer many different questions
+    custom: Callable[[World, str], Tamper] | None = None
 
     def tamper(self, w: World) -> Tamper:
+        if self.custom is not None:
+            return self.custom(w, self.qname)
         return rewrite(self.rules(w, self.qname, self.qtype))  # type: ignore[arg-type]
 
 
@@ -443,6 +493,10 @@ ATTACKS: tuple[Attack, ...] = (
            Status.INDETERMINATE, Reason.LIMIT_NSEC3_HASHES,
            "SEC-LIM-03: NSEC3_HASHES_PER_RESPONSE distinct hashes per response",
            hashes=limits.NSEC3_HASHES_PER_RESPONSE),
+    Attack("nsec3-hash-exhaustion-per-resolution", _deep("hashtrap."), "A", lambda w, n, t: {},
+           Status.BOGUS, Reason.LIMIT_SIG_VALIDATIONS,
+           "SEC-LIM-03 per response; SEC-LIM-01 (two NSEC3 RRsets to verify per step) ends "
+           "the walk before SEC-LIM-05's query budget", custom=_hash_walk),
     Attack("nsec3-hash-exhaustion-caa", "h.hashtrap.", "CAA",
            _with_world(lambda w: _nsec3_flood(w, "hashtrap.", records=31,
                                               iterations=limits.NSEC3_ITERATIONS_INSECURE,
@@ -586,7 +640,7 @@ ATTACKS: tuple[Attack, ...] = (
 )
 
 #: Counted so that a dropped or skipped attack shows (issue 8: "assert the count that ran").
-EXPECTED_ATTACKS = 40
+EXPECTED_ATTACKS = 41
 assert len({a.id for a in ATTACKS}) == len(ATTACKS)
 
 #: Honest questions in the same zones: each must be secure, so that the attacks above fail
@@ -664,14 +718,30 @@ def test_keytrap_spread_spends_exactly_the_resolution_budget_SEC_LIM_01() -> Non
     """Every NSEC of the stuffed answer verifies — after MAX_KEYS_PER_KEY_TAG tries, because
     the decoys come first — so only the per-resolution budget stops the work."""
     attack = next(a for a in ATTACKS if a.id == "keytrap-spread-over-response")
-    outcome = run(attack)
+    outcome = RAN.get(attack.id) or run(attack)
     assert outcome.verifications == limits.MAX_SIG_VALIDATIONS_PER_RESOLUTION
     assert outcome.result.verdict.reason is Reason.LIMIT_SIG_VALIDATIONS
 
 
+def test_nsec3_hash_work_per_resolution_is_bounded_by_queries_SEC_LIM_03_05() -> None:
+    """There is no per-resolution NSEC3 hash budget: the bound is the per-response budget
+    times the query budget.  A valid "not a cut" proof at every label of a deep walk spends
+    close to the whole response budget each time, until the query budget ends the walk."""
+    attack = next(a for a in ATTACKS if a.id == "nsec3-hash-exhaustion-per-resolution")
+    outcome = RAN.get(attack.id) or run(attack)
+    per_response = limits.NSEC3_HASHES_PER_RESPONSE
+    assert outcome.verifications == limits.MAX_SIG_VALIDATIONS_PER_RESOLUTION
+    assert outcome.questions <= limits.MAX_QUERIES_PER_RESOLUTION
+    assert outcome.hashes <= per_response * outcome.questions
+    walked = outcome.questions - 5  # the question, DNSKEY ., DS of the signer, DS and DNSKEY
+    assert walked > limits.MAX_SIG_VALIDATIONS_PER_RESOLUTION // 3
+    assert outcome.hashes >= walked * (per_response // 2)  # below hashtrap.: each step costly
+    assert outcome.rounds == outcome.hashes * (limits.NSEC3_ITERATIONS_INSECURE + 1)
+
+
 def test_nsec3_hash_exhaustion_spends_at_most_the_budget_SEC_LIM_03() -> None:
     attack = next(a for a in ATTACKS if a.id == "nsec3-hash-exhaustion")
-    outcome = run(attack)
+    outcome = RAN.get(attack.id) or run(attack)
     assert outcome.hashes == limits.NSEC3_HASHES_PER_RESPONSE
     assert outcome.rounds == outcome.hashes * (limits.NSEC3_ITERATIONS_INSECURE + 1)
     labels = len(dns.name.from_text(attack.qname).labels) - 1
