@@ -249,6 +249,7 @@ class _Run:
         self.answer: list[SignedRRset] = []
         self.chain: dict[tuple[bytes, ...], ChainLink] = {}
         self.trace: list[str] = []
+        self.nodata_not_nxdomain = False  # set by validate_denial: NXDOMAIN header, NODATA proof
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -336,7 +337,10 @@ class _Run:
             # validated answer is NOERROR even if the header said NXDOMAIN (RFC 6604 §3).
             kind, _ = _classify(name, self.qtype, answer)
             rcode = int(Rcode.NXDOMAIN if kind is _Kind.NXDOMAIN else Rcode.NOERROR)
+            self.nodata_not_nxdomain = False
             verdict, next_name = yield from self.validate_response(name, answer)
+            if self.nodata_not_nxdomain:
+                rcode = int(Rcode.NOERROR)
             overall = _combine(overall, verdict)
             if verdict.status in (Status.BOGUS, Status.INDETERMINATE):
                 return self.finish(verdict, Rcode.SERVFAIL)
@@ -520,7 +524,16 @@ class _Run:
             if soa_verdict.status is not Status.SECURE:
                 return soa_verdict
         if kind is _Kind.NXDOMAIN:
-            return proofs.nxdomain(name, response, state.keys, self.verify)
+            verdict = proofs.nxdomain(name, response, state.keys, self.verify)
+            if verdict.reason is Reason.DENIAL_NAME_EXISTS:
+                # The signed records show the name exists (an empty non-terminal, say): the
+                # unsigned NXDOMAIN header is wrong, and what they do prove is NODATA — the
+                # answer reported is the one the validated records support (as Unbound does).
+                nodata = proofs.nodata(name, self.qtype, response, state.keys, self.verify)
+                if nodata.status is Status.SECURE:
+                    self.nodata_not_nxdomain = True
+                    return nodata
+            return verdict
         return proofs.nodata(name, self.qtype, response, state.keys, self.verify)
 
     # -- FINDKEY: the walk from the trust anchor (VAL-CHAIN-01..04, TA-04) --------------------
