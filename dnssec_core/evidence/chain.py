@@ -23,6 +23,10 @@ Decisions (documented because RFC 9102 leaves them open):
 * An RRSIG whose covered RRset is not in the chain is refused: it proves nothing on its own,
   and a minimal bundle carries no record the proof does not need (issue 9).
 * The same RR twice (equal owner, type and canonical RDATA, RFC 4034 §6.3) is refused.
+* A chain cannot carry two different RRsets with one owner and type: RRs with the same owner,
+  class and type *are* one RRset (RFC 2181 §5), so the parent's NSEC at a zone cut and the
+  child's apex NSEC at the same name would be read as one two-record NSEC RRset whose RRSIGs
+  (each over one record) no longer verify — the proof fails closed.  A writer keeps one of them.
 * RRs of one RRset with different TTLs are refused (RFC 2181 §5.2).  The TTL of an RRSIG RR
   is not signed and is not kept: it is written as the covered RRset's TTL (RFC 4034 §3), so
   a chain whose RRSIG TTLs differ from their RRset's does not re-encode byte for byte.
