@@ -17,7 +17,9 @@ Design (issue 8):
   delegation carried (what Unbound would have in its cache), else the last referral; no match
   at all is a :class:`LookupFailure` (testbound answers nothing, i.e. a timeout).  Any other
   question no entry answers gets, like Unbound's cache would give it, the RRset, CNAME or
-  DNAME an earlier reply carried for it (``val_cnameqtype``: "answer from cache").
+  DNAME an earlier reply carried for it (``val_cnameqtype``: "answer from cache"), else the
+  authority section of an earlier NXDOMAIN in its zone (Unbound's negative cache); the engine
+  still checks every record, so a cached reply that does not fit only fails closed.
 * Verdict mapping of CHECK_ANSWER: AD → secure; SERVFAIL → bogus *or* indeterminate (Unbound
   SERVFAILs both; we accept either); otherwise → insecure.
 * ``fake-sha1``/``fake-dsa``: :class:`FakeBackend` accepts any signature made with algorithms
@@ -299,7 +301,9 @@ def answer(
         if cached is not None:
             return from_dnspython(to_message(cached, query))
     if query.rdtype != DS_TYPE:
-        alias = _alias_from_cache(served or [], query)
+        alias = _alias_from_cache(served or [], query) or _negative_from_cache(
+            served or [], query
+        )
         if alias is not None:
             return from_dnspython(to_message(alias, query))
     if referral is not None:
@@ -307,6 +311,22 @@ def answer(
             served.append(referral)
         return from_dnspython(to_message(referral, query))
     return LookupFailure(FailureKind.TIMEOUT, f"no canned answer for {query}")
+
+
+def _negative_from_cache(served: list[Entry], query: Query) -> Entry | None:
+    """Unbound's negative cache (RFC 2308 §5; RFC 8198 for a sibling name): the authority
+    section of the latest NXDOMAIN served for a name in the same zone (its SOA encloses the
+    question).  The engine checks that its NSEC/NSEC3 records really cover the question, so
+    a reply that does not fit only fails closed (``val_dnameqtype`` steps 170, 210)."""
+    for entry in reversed(served):
+        if entry.rcode != "NXDOMAIN":
+            continue
+        authority = entry.sections.get("AUTHORITY", [])
+        for line in authority:
+            parsed = _owner_type(line)
+            if parsed is not None and parsed[1] == "SOA" and query.name.is_subdomain(parsed[0]):
+                return Entry(set(), set(), {"QR"}, "NXDOMAIN", {"AUTHORITY": authority})
+    return None
 
 
 def _alias_from_cache(served: list[Entry], query: Query) -> Entry | None:
