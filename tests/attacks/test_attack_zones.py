@@ -279,6 +279,27 @@ def _ancestor_delegation_nsec(w: World) -> Callable[[Message], None]:
     return edit
 
 
+def _foreign_signer(w: World, origin: str, claimed: str | None = None
+                    ) -> Callable[[Message], None]:
+    """The attacker's data signed by the attacker's own zone ``origin`` (a zone it really
+    owns and whose keys validate), or by a key of its own claiming to be ``claimed``'s with
+    that zone's ZSK key tag."""
+    zone = w.zones[origin]
+    assert zone.zsk is not None
+    if claimed is None:
+        key, signer, tag = zone.zsk, zone.origin, None
+    else:
+        claimed_zsk = w.zones[claimed].zsk
+        assert claimed_zsk is not None
+        key = make_key(claimed_zsk.algorithm)
+        signer, tag = dns.name.from_text(claimed), claimed_zsk.dnskey().key_tag
+
+    def edit(message: Message) -> None:
+        (forged,) = _forged_caa(message)
+        message.answer[:] = [forged, rrsig_rrset(forged, key, signer, tag)]
+    return edit
+
+
 def _forged_synthesis(message: Message) -> None:
     """The DNAME kept (signed), the unsigned CNAME synthesised from it pointed elsewhere."""
     for i, rrset in enumerate(message.answer):
@@ -580,6 +601,14 @@ ATTACKS: tuple[Attack, ...] = (
            _with_world(lambda w: _replay_nsec(w, "good.", "www.good.")),
            Status.BOGUS, Reason.DENIAL_NO_MATCH,
            "RFC 4035 §5.4 (NSEC-03): the NSEC is genuine but for another name", caa=True),
+    Attack("signed-by-attackers-own-zone", "deny.good.", "CAA",
+           _with_world(lambda w: _foreign_signer(w, "keytrap.")),
+           Status.BOGUS, Reason.SIGNER_MISMATCH,
+           "RFC 4035 §5.3.1: the Signer's Name must be the zone holding the RRset", caa=True),
+    Attack("signer-claims-the-parent", "deny.good.", "CAA",
+           _with_world(lambda w: _foreign_signer(w, "keytrap.", claimed=".")),
+           Status.BOGUS, Reason.SIG_INVALID,
+           "RFC 4035 §5.3.3: the parent's key tag, but not the parent's signature", caa=True),
     Attack("replayed-expired-caa", "deny.good.", "CAA",
            _with_world(lambda w: _expired_forgery(w, "good.")),
            Status.BOGUS, Reason.SIG_EXPIRED,
@@ -640,7 +669,7 @@ ATTACKS: tuple[Attack, ...] = (
 )
 
 #: Counted so that a dropped or skipped attack shows (issue 8: "assert the count that ran").
-EXPECTED_ATTACKS = 41
+EXPECTED_ATTACKS = 43
 assert len({a.id for a in ATTACKS}) == len(ATTACKS)
 
 #: Honest questions in the same zones: each must be secure, so that the attacks above fail
@@ -749,6 +778,53 @@ def test_nsec3_hash_exhaustion_spends_at_most_the_budget_SEC_LIM_03() -> None:
 
 
 CAA_ATTACKS = tuple(a for a in ATTACKS if a.caa)
+
+
+def test_caa_climb_work_is_bounded_per_step_SEC_LIM_01_05() -> None:
+    """KeyTrap through the CAA climb (RFC 8659 §3): the attacker asks for a certificate for a
+    deep name in its own zone and answers every step with a *valid* NXDOMAIN padded with
+    signed NSEC RRsets, each costing MAX_KEYS_PER_KEY_TAG verifications (decoys first), just
+    under the per-resolution budget.  The decision is right (no CAA anywhere: permitted) and
+    the work is bounded — but only per step: there is no per-check signature budget, so one
+    check costs about (steps × MAX_SIG_VALIDATIONS_PER_RESOLUTION) verifications."""
+    from dnssec_core.caa.search import MAX_QUERIES_PER_CAA_CHECK
+    from tests.attacks.harness import CountingBackend, CountingTransport
+
+    w = world()
+    origin = "keytrap."
+    per_nsec = DECOYS_BEFORE_ZSK + 1
+    padding = (limits.MAX_SIG_VALIDATIONS_PER_RESOLUTION - 3 - 2 * per_nsec) // per_nsec
+    flood = _nsec_flood(w, origin, padding)
+    decoys_first = _decoys_first(w)
+    apex = dns.name.from_text(origin)
+
+    def tamper(query: Query, wire: bytes) -> bytes | LookupFailure:
+        message = dns.message.from_wire(wire)
+        if query.rdtype == 48 and query.name == apex:
+            decoys_first(message)
+        elif query.rdtype == 257 and query.name.is_subdomain(apex) and query.name != apex:
+            honest = list(message.authority)
+            flood(message)  # SOA and the padding; then the honest proof back in
+            message.authority += [r for r in honest if r.rdtype == dns.rdatatype.NSEC
+                                  or r.covers == dns.rdatatype.NSEC]
+        else:
+            return wire
+        return message.to_wire(max_size=65535, want_shuffle=False)
+
+    labels = (253 - len(origin)) // 2
+    domain = "a." * labels + origin.rstrip(".")
+    backend = CountingBackend()
+    transport = CountingTransport(w.transport(tamper))
+    check = check_caa(CaaRequest(parse_domain(domain), ("ca.example",)),
+                      Validator(w.anchors, backend=backend), transport, now=NOW)
+    assert (check.decision, check.status) == (Decision.PERMITTED, Status.SECURE), check.reason
+    steps = len(check.lookups)
+    assert steps == labels + 1  # every name up to keytrap. (the climb never asks the root)
+    assert len(transport.asked) <= MAX_QUERIES_PER_CAA_CHECK
+    assert backend.calls <= steps * limits.MAX_SIG_VALIDATIONS_PER_RESOLUTION
+    costly = (padding + 1) * per_nsec + per_nsec  # the NSECs and the SOA of every step
+    assert costly > limits.MAX_SIG_VALIDATIONS_PER_RESOLUTION - 2 * per_nsec
+    assert backend.calls >= (steps - 1) * costly
 
 
 @pytest.mark.parametrize("attack", CAA_ATTACKS, ids=[a.id for a in CAA_ATTACKS])
