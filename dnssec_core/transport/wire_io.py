@@ -192,16 +192,34 @@ def exchange(
     return second
 
 
+#: How :func:`summarize` breaks a tie between failure kinds: earlier wins.
+TIE_ORDER: tuple[FailureKind, ...] = (
+    FailureKind.LIMIT,
+    FailureKind.MALFORMED,
+    FailureKind.LAME,
+    FailureKind.FORMERR,
+    FailureKind.NETWORK,
+    FailureKind.REFUSED,
+    FailureKind.SERVFAIL,
+    FailureKind.TIMEOUT,
+)
+
+
 def summarize(
     failures: Sequence[Failure], servers: Sequence[Server], *, prefix: str
 ) -> LookupFailure:
-    """One LookupFailure for a list of failed attempts: the most frequent kind (ties: the
-    latest), every distinct reason in order, the number of attempts and the servers."""
+    """One LookupFailure for a list of failed attempts: the most frequent kind, every distinct
+    reason in order, the number of attempts and the servers.
+
+    A tie goes to the kind that says the most against the servers (:data:`TIE_ORDER`: a
+    malformed or lame answer before an error rcode before silence), never to whichever server
+    happened to be asked last — the iterative transport shuffles servers, and BR-CAA-07's
+    decision reads the kind, so the same failures must always give the same kind."""
     if not failures:
         return LookupFailure(FailureKind.LAME, f"{prefix}: no server to ask", 0, ())
     counts = Counter(f.kind for f in failures)
     best = max(counts.values())
-    kind = next(f.kind for f in reversed(failures) if counts[f.kind] == best)
+    kind = min((k for k, n in counts.items() if n == best), key=TIE_ORDER.index)
     reasons: list[str] = []
     for failure in failures:
         if failure.detail not in reasons:

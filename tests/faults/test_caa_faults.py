@@ -200,3 +200,21 @@ def test_cli_root_hints_lookup_failure_rule(tmp_path: Path) -> None:
         refused = _cli(common)
         assert refused["decision"] == "lookup-failure"
         assert world[dead].attempts("www.insecure.test.", 257) == 4  # 2 runs x 2 tries
+
+
+@pytest.mark.parametrize("formerr_first", [True, False])
+def test_mixed_failures_give_the_same_decision_in_any_server_order(formerr_first: bool) -> None:
+    """Bug fixed here: with one server answering FORMERR and one SERVFAIL (two tries each) the
+    failure kind was whichever server was asked last, so the BR-CAA-07 decision depended on
+    the transport's shuffle — permitted one way, lookup-failure the other.  A tie now goes to
+    the kind that says more against the servers (FORMERR), in both orders."""
+    zone = "insecure.test."
+    formerr, servfail = bad(zone), good(zone)
+    order = (formerr, servfail) if formerr_first else (servfail, formerr)
+    plans = {formerr: FaultPlan(Fault.FORMERR), servfail: FaultPlan(Fault.SERVFAIL)}
+    with lab({zone: order}, plans) as world:
+        check = caa(world.iterative(), "www.insecure.test", permit=True)
+        assert check.decision is Decision.LOOKUP_FAILURE, check.reason
+        _, failure = check.lookups[0].failures[0]
+        assert failure.kind is FailureKind.FORMERR and failure.attempts == 4
+        assert "formerr is not a timeout, SERVFAIL or REFUSED" in check.reason

@@ -248,3 +248,17 @@ def test_closed_port_only_is_a_network_failure_after_two_tries_SEC_NET_06() -> N
         assert result.status is Status.INDETERMINATE
         assert "network-error after 2 attempt(s)" in result.verdict.detail, result.verdict
         assert "port unreachable" in result.verdict.detail
+
+
+def test_summarize_breaks_ties_by_a_fixed_order_not_by_arrival() -> None:
+    from dnssec_core.transport.wire_io import TIE_ORDER, Failure, Server, summarize
+
+    assert set(TIE_ORDER) == set(FailureKind) and len(TIE_ORDER) == len(FailureKind)
+    one = Failure(FailureKind.TIMEOUT, "a")
+    two = Failure(FailureKind.MALFORMED, "b")
+    three = Failure(FailureKind.SERVFAIL, "c")
+    servers = [Server("127.0.0.1")]
+    for failures in ([one, two], [two, one]):
+        assert summarize(failures, servers, prefix="q").kind is FailureKind.MALFORMED
+    assert summarize([one, one, three], servers, prefix="q").kind is FailureKind.TIMEOUT
+    assert summarize([three, one], servers, prefix="q").kind is FailureKind.SERVFAIL
