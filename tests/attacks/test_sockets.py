@@ -188,22 +188,22 @@ def lab(**edits: Edit) -> Iterator[Lab]:
     rng = random.SystemRandom()
     for _ in range(20):
         port = rng.randrange(20000, 60000)
-        trap_udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        trap_tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
+        stack = contextlib.ExitStack()
+        try:  # only binding may fail over to another port, not the test itself
+            trap_udp = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+            trap_tcp = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
             trap_udp.bind((TRAP, port))
             trap_tcp.bind((TRAP, port))
             trap_tcp.listen(4)
-            with serving(responders, port) as servers:
-                yield Lab(IterativeTransport(hints, port=port, udp_timeout=UDP_TIMEOUT,
-                                             tcp_timeout=2 * UDP_TIMEOUT, ipv6=False),
-                          servers, trap_udp, trap_tcp)
-                return
+            servers = stack.enter_context(serving(responders, port))
         except OSError:
+            stack.close()
             continue
-        finally:
-            trap_udp.close()
-            trap_tcp.close()
+        with stack:
+            yield Lab(IterativeTransport(hints, port=port, udp_timeout=UDP_TIMEOUT,
+                                         tcp_timeout=2 * UDP_TIMEOUT, ipv6=False),
+                      servers, trap_udp, trap_tcp)
+        return
     pytest.fail("no free loopback port for the attack lab")
 
 
