@@ -7,6 +7,8 @@ its root by :class:`~dnssec_core.transport.IterativeTransport` and validated by 
 * an endless delegation, one label deeper at every answer: stopped after ``MAX_REFERRALS``;
 * glue for an out-of-bailiwick name server pointing at a trap address: never used, never
   contacted (SEC-NET-02, RFC 5452 §6) — the name server's address is looked up on its own;
+* a huge RRset (truncated over UDP, fetched over TCP) with one forged record: one signature
+  check, bogus (SEC-LIM-04, SEC-NET-03);
 * forged answers under a wrong ID, or for another question: ignored (SEC-NET-01, RFC 5452
   §9.2), so the lookup fails after the retries and the verdict is indeterminate, never the
   forged data; for CAA a lookup failure that never counts as permission (BR-CAA-08).
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 import dns.flags
 import dns.message
 import dns.name
+import dns.rdata
 import dns.rdatatype
 import dns.rrset
 import pytest
@@ -64,9 +67,11 @@ class Forging:
 
     def answer(self, query: Message) -> Message:
         response = self.inner.answer(query)
-        before = response.to_wire()
+        for section in (response.answer, response.authority, response.additional):
+            section[:] = [rrset.copy() for rrset in section]  # never edit the zone's own
+        before = response.to_wire(max_size=65535, want_shuffle=False)
         self.edit(query, response)
-        if response.to_wire() != before:
+        if response.to_wire(max_size=65535, want_shuffle=False) != before:
             with self._lock:
                 self.forged.append(query.question[0].name.to_text())
         return response
@@ -217,7 +222,7 @@ def resolve(running: Lab, qname: str, qtype: str) -> Outcome:
 
 #: The socket attacks of this module, counted (issue 8: "assert the count that ran").
 SOCKET_ATTACKS = frozenset({"referral-loop", "referral-upward", "deep-delegation", "oob-glue",
-                            "wrong_id", "wrong_question"})
+                            "wrong_id", "wrong_question", "huge-rrset-tcp"})
 RAN: set[str] = set()
 
 
@@ -300,9 +305,34 @@ def test_forged_response_is_ignored_SEC_NET_01(forge: Callable[[tuple[str, int]]
     assert not check.records
 
 
+def merged_record(target: tuple[str, int]) -> Edit:
+    """One forged record added to the signed RRset, its RRSIG kept."""
+    def edit(query: Message, response: Message) -> None:
+        if _question(query) == target:
+            for rrset in response.answer:
+                if rrset.rdtype == target[1]:
+                    rrset.add(dns.rdata.from_text("IN", "A", "203.0.113.66"), rrset.ttl)
+    return edit
+
+
+def test_huge_rrset_with_a_forged_record_over_tcp_SEC_LIM_04() -> None:
+    """A 2,500-record RRset cannot travel over UDP (EDNS0 1232, SEC-NET-04): the answer is
+    truncated and fetched over TCP (SEC-NET-03), then one signature check finds the forgery."""
+    RAN.add("huge-rrset-tcp")
+    with lab(good=merged_record(("huge.good.", 1))) as running:
+        outcome = resolve(running, "huge.good.", "A")
+        server = running.servers[ADDRESS["good."]]
+        udp = server.attempts("huge.good.", 1, "udp")
+        tcp = server.attempts("huge.good.", 1, "tcp")
+    verdict = outcome.result.verdict
+    assert (verdict.status, verdict.reason, verdict.ede) == (Status.BOGUS, Reason.SIG_INVALID, 6)
+    assert udp >= 1 and tcp >= 1
+    assert outcome.result.answer == []
+
+
 def test_every_socket_attack_ran() -> None:
     """Run with the module: the count of socket attacks that ran this session."""
-    assert len(SOCKET_ATTACKS) == 6
+    assert len(SOCKET_ATTACKS) == 7
     assert RAN == SOCKET_ATTACKS
 
 
