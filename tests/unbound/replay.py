@@ -468,6 +468,10 @@ def scope_problem(scenario: Scenario) -> str | None:
                 continue
             if key == "serve-expired" and "no" in scenario.option(key):
                 continue
+            if key in ("harden-algo-downgrade", "harden-referral-path") and scenario.option(
+                key
+            ) == ["no"]:  # Unbound's defaults: RFC 6840 §5.11 (any supported algorithm)
+                continue
             if key == "local-zone" and all(v.endswith("nodefault") for v in scenario.option(key)):
                 continue
             if key == "forward-zone" and _forward_root_only(scenario):
