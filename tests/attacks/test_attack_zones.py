@@ -678,7 +678,8 @@ CONTROLS = (("www.good.", "A"), ("deny.good.", "CAA"), ("c1.good.", "A"), ("huge
             ("nosuch.good.", "CAA"), ("www.keytrap.", "A"), ("trap.keytrap.", "CAA"),
             ("nx.keytrap.", "A"), ("www.hashtrap.", "A"), ("h.hashtrap.", "CAA"),
             ("www.mixed.", "A"), ("www.sub.good.", "A"), ("www.dn.good.", "A"),
-            ("x.w.good.", "CAA"), ("deny.w.good.", "CAA"))
+            ("x.w.good.", "CAA"), ("deny.w.good.", "CAA"),
+            (_deep("hashtrap."), "A"))  # one parameter set: the hash budget's "value" case
 
 
 @cache
