@@ -20,7 +20,9 @@ for exactly that question, as they sent it, or a :class:`LookupFailure`:
   non-authoritative answer about other names, or an NXDOMAIN with neither AA nor the zone's
   SOA — RFC 1035 §4.1.1 gives NXDOMAIN meaning only from an authority); every failed
   address is retried once more (SEC-NET-06) before the question fails with the most
-  frequent reason;
+  frequent reason; an answer without any RRSIG from a server of a zone whose referral
+  carried a signed DS RRset (a "DNSSEC-lame" server: a stale or stripped unsigned copy) sends
+  the question to the other servers first, and is returned only if none signs its answer;
 - every bound is in :mod:`dnssec_core.limits`; an exceeded one gives ``LookupFailure(LIMIT)``
   with the reason, never a hang.
 
@@ -76,6 +78,7 @@ SOA_TYPE = 6
 AAAA_TYPE = 28
 DNAME_TYPE = 39
 DS_TYPE = 43
+RRSIG_TYPE = 46
 
 _Key = tuple[bytes, ...]
 _V = TypeVar("_V")
@@ -117,11 +120,15 @@ class _BoundedCache(Generic[_V]):
 
 @dataclass(frozen=True)
 class _Delegation:
-    """A zone cut: the zone, its NS names and the glue addresses usable for them."""
+    """A zone cut: the zone, its NS names and the glue addresses usable for them.
+
+    ``signed``: the referral carried a DS RRset for the zone with its RRSIG, so the zone's
+    answers are expected to be signed (only used to choose servers, never trusted)."""
 
     zone: Name
     ns_names: tuple[Name, ...]
     glue: dict[_Key, tuple[str, ...]] = field(default_factory=dict)
+    signed: bool = False
 
 
 @dataclass
@@ -347,6 +354,7 @@ class IterativeTransport:
         notes = _Notes()
         failures: list[Failure] = []
         failed: list[Server] = []
+        unsigned: _Step | None = None  # a DNSSEC-lame answer, kept in case none is better
         index = 0
         while True:  # first round: each address once, resolving glueless NS names as needed
             if index == len(candidates):
@@ -359,15 +367,23 @@ class IterativeTransport:
             index += 1
             step = self._try(server, delegation, qname, qtype, run)
             if isinstance(step, _Step):
-                return step
+                if not _dnssec_lame(step, delegation):
+                    return step
+                unsigned = unsigned or step
+                continue
             failures.append(step)
             failed.append(server)
         for _ in range(1, self.attempts):  # SEC-NET-06: every failed authority once more
             for server in failed:
                 step = self._try(server, delegation, qname, qtype, run)
                 if isinstance(step, _Step):
-                    return step
+                    if not _dnssec_lame(step, delegation):
+                        return step
+                    unsigned = unsigned or step
+                    continue
                 failures.append(step)
+        if unsigned is not None:
+            return unsigned  # every server answered unsigned: the engine judges that answer
         where = f"{qname} {_type_text(qtype)} at zone {delegation.zone}"
         if candidates:
             result = summarize(failures, candidates, prefix=where)
@@ -511,8 +527,17 @@ class IterativeTransport:
             if not is_subdomain(rrset.name, zone):  # SEC-NET-02: out-of-bailiwick glue
                 continue
             glue.setdefault(key, []).extend(rdata.address for rdata in rrset)
+        signed = any(
+            r.rdtype == RRSIG_TYPE and r.covers == DS_TYPE and names_equal(r.name, ns_rrset.name)
+            for r in message.authority
+        ) and any(
+            r.rdtype == DS_TYPE and names_equal(r.name, ns_rrset.name) for r in message.authority
+        )
         delegation = _Delegation(
-            ns_rrset.name, tuple(names), {key: tuple(found) for key, found in glue.items()}
+            ns_rrset.name,
+            tuple(names),
+            {key: tuple(found) for key, found in glue.items()},
+            signed,
         )
         self._delegations.put(canonical_key(ns_rrset.name), delegation, ns_rrset.ttl)
         return delegation
@@ -579,6 +604,18 @@ def _answers(message: dns.message.Message, qname: Name, qtype: int) -> bool:
         ):
             return True
     return False
+
+
+def _dnssec_lame(step: _Step, delegation: _Delegation) -> bool:
+    """A final answer without a single RRSIG from a server of a zone whose referral carried a
+    signed DS RRset: a stale, unsigned or stripped copy of a signed zone ("DNSSEC-lame").  The
+    other servers are asked first; this answer is used only if none of them signs its answer
+    (RFC 4035 §4.3 and §5: validation needs the signatures; which server gives them is the
+    transport's choice)."""
+    if not delegation.signed or step.kind is not _Kind.FINAL:
+        return False
+    sections = (step.message.answer, step.message.authority)
+    return not any(r.rdtype == RRSIG_TYPE for section in sections for r in section)
 
 
 def _has_alias(message: dns.message.Message) -> bool:

@@ -262,3 +262,57 @@ def test_summarize_breaks_ties_by_a_fixed_order_not_by_arrival() -> None:
         assert summarize(failures, servers, prefix="q").kind is FailureKind.MALFORMED
     assert summarize([one, one, three], servers, prefix="q").kind is FailureKind.TIMEOUT
     assert summarize([three, one], servers, prefix="q").kind is FailureKind.SERVFAIL
+
+
+class _Unsigned:
+    """A stale or stripped copy of a signed zone: the right data, no RRSIG anywhere."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def answer(self, query: dns.message.Message) -> dns.message.Message:
+        response: dns.message.Message = self.inner.answer(query)
+        for section in (response.answer, response.authority):
+            section[:] = [r for r in section if r.rdtype != 46]
+        return response
+
+
+def test_dnssec_lame_server_first_the_signed_answer_wins(
+    clean: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    """Bug fixed here: one server of secure.test. serving an unsigned copy (its referral
+    carried a signed DS) made a secure name bogus (rrsigs-missing) although a good server
+    was listed.  Its unsigned answer is now kept aside while the others are asked."""
+    lame, healthy = bad(ZONE), good(ZONE)
+    with lab({ZONE: (lame, healthy)}) as world:
+        world[lame].responder = _Unsigned(world[lame].responder)  # type: ignore[assignment]
+        for question in QUESTIONS:
+            world[lame].seen.clear()
+            assert comparable(query(world.iterative(), *question)) == clean[question]
+            asked = questions(world[lame], "udp")
+            assert asked and set(asked.values()) == {1}  # an answer: not retried
+
+
+def test_dnssec_lame_only_server_still_gives_the_engine_its_answer() -> None:
+    """With no better server the unsigned answer goes to the engine, which judges it bogus
+    exactly as before (RFC 4035 §5: a signed zone's answer without RRSIGs)."""
+    lame = bad(ZONE)
+    with lab({ZONE: (lame,)}) as world:
+        world[lame].responder = _Unsigned(world[lame].responder)  # type: ignore[assignment]
+        result = query(world.iterative(), *QUESTIONS[0])
+        assert result.status is Status.BOGUS, result.verdict
+        assert result.verdict.reason is Reason.RRSIGS_MISSING
+        assert set(questions(world[lame], "udp").values()) == {1}
+
+
+def test_unsigned_zone_answers_are_not_dnssec_lame(
+    clean: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    """insecure.test.'s referral has no DS: its unsigned answers are final at the first
+    server (no extra queries to the second)."""
+    zone = "insecure.test."
+    first, second = good(zone), bad(zone)
+    with lab({zone: (first, second)}) as world:
+        question = ("www.insecure.test.", "A")
+        assert comparable(query(world.iterative(), *question)) == clean[question]
+        assert world[second].seen == []
