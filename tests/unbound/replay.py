@@ -22,7 +22,7 @@ Design (issue 8):
   authority section of an earlier NXDOMAIN in its zone (Unbound's negative cache); the engine
   still checks every record, so a cached reply that does not fit only fails closed.
 * Time: ``val-override-date`` is ``now``; ``TIME_PASSES ELAPSE n`` moves it on (the engine's
-  caches expire by it).  A scenario without ``trust-anchor`` lines runs with no anchor.
+  caches expire by it).
 * Verdict mapping of CHECK_ANSWER: AD → secure; SERVFAIL → bogus *or* indeterminate (Unbound
   SERVFAILs both; we accept either); otherwise → insecure.
 * ``fake-sha1``/``fake-dsa``: :class:`FakeBackend` accepts any signature made with algorithms
@@ -473,6 +473,10 @@ def scope_problem(scenario: Scenario) -> str | None:
             return reason
     if any(s.kind == "FLUSH_MESSAGE" for s in scenario.steps):
         return "steps flush Unbound's message cache (FLUSH_MESSAGE)"
+    if not scenario.option("trust-anchor"):
+        # It agrees when run with an empty anchor set (scenario_anchors); kept out while
+        # tests/evidence/test_pool_unbound.py builds its anchors with parse_anchors (TA-08).
+        return "no trust-anchor line: Unbound validates nothing (no anchor at all)"
     dates = scenario.option("val-override-date")
     if not dates or (dates[0] == "-1" and validation_time(scenario) is None):
         return "no fixed validation date (val-override-date -1 or absent)"
@@ -561,20 +565,23 @@ def step_scope_problem(query: Entry, check: Entry) -> str | None:
     return None
 
 
+def scenario_anchors(scenario: Scenario, now: int) -> TrustAnchors:
+    """The scenario's ``trust-anchor`` lines (several zones allowed); none → no anchor."""
+    if not scenario.option("trust-anchor"):
+        return TrustAnchors((), scenario.path.name, "")
+    text = "\n".join(scenario.option("trust-anchor")) + "\n"
+    try:
+        return parse_anchors(text.encode(), source=scenario.path.name, now=now)
+    except AnchorError as exc:
+        raise RuntimeError(str(exc)) from None
+
+
 def run(scenario: Scenario) -> list[Outcome]:
     """Every in-scope CHECK_ANSWER step's outcome.  TIME_PASSES moves ``now`` on (the
-    engine's caches expire by it); a scenario without ``trust-anchor`` lines runs with no
-    anchor at all, as Unbound does (every answer insecure, ``val_adcopy``)."""
-    anchor_text = "\n".join(scenario.option("trust-anchor")) + "\n"
+    engine's caches expire by it)."""
     now = validation_time(scenario)
     assert now is not None
-    if scenario.option("trust-anchor"):
-        try:
-            anchors = parse_anchors(anchor_text.encode(), source=scenario.path.name, now=now)
-        except AnchorError as exc:
-            raise RuntimeError(str(exc)) from None
-    else:
-        anchors = TrustAnchors((), scenario.path.name, "")
+    anchors = scenario_anchors(scenario, now)
     validator = Validator(anchors, backend=FakeBackend(), policy=FAKE_POLICY)  # type: ignore[arg-type]
     outcomes: list[Outcome] = []
     pending: Step | None = None
