@@ -7,7 +7,10 @@ by a :class:`~dnssec_core.auth.server.LoopbackServer`; each zone also has a seco
 in which order the transport meets them — is chosen per test by ``listed``: only the glue
 (unsigned, RFC 4035 §2.3) and the root hints change, never a signed record, so every verdict
 stays the demo world's.  A "recursive" for the stub transport (:data:`RECURSIVE`) answers every
-question from all zones at once, as a CD-honouring resolver would (SEC-NET-05).
+question from all zones at once, as a CD-honouring resolver would (SEC-NET-05); it does not
+iterate over sockets itself — the faults sit in front of it, on its own UDP/TCP listener.
+Responses keep the zone's RRset order (``shuffle=False``) so a listed failing address is met
+first.
 """
 
 from __future__ import annotations

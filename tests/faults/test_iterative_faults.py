@@ -316,3 +316,26 @@ def test_unsigned_zone_answers_are_not_dnssec_lame(
         question = ("www.insecure.test.", "A")
         assert comparable(query(world.iterative(), *question)) == clean[question]
         assert world[second].seen == []
+
+
+def test_one_of_several_ns_names_dead_whatever_the_shuffle(
+    clean: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    """Two root server *names* (the transport shuffles names): the silent one is met first
+    under some seeds and skipped after its timeout; every seed gives the fault-free verdict."""
+    import random
+
+    import dns.name
+
+    from dnssec_core.transport import IterativeTransport, RootHints
+
+    dead, alive = bad("."), good(".")
+    hints = RootHints(((dns.name.from_text("a.root-servers.test."), (dead,)),
+                       (dns.name.from_text("b.root-servers.test."), (alive,))), "two roots")
+    with lab(faults={dead: FaultPlan(Fault.SILENT)}) as world:
+        for seed in range(4):
+            transport = IterativeTransport(hints, port=world.port, udp_timeout=0.25,
+                                           tcp_timeout=0.5, ipv6=False, rng=random.Random(seed))
+            question = QUESTIONS[0]
+            assert comparable(query(transport, *question)) == clean[question]
+        assert world[dead].seen and world[alive].seen
