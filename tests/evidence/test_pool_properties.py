@@ -35,6 +35,9 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+settings.register_profile(
+    "fuzz-long", max_examples=20000, deadline=None, suppress_health_check=list(HealthCheck)
+)
 PROFILE = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "fuzz-ci"))
 FAST = get_backend("fast")
 CASES = [(c["qname"], c["qtype"]) for c in world()["cases"]]
@@ -171,3 +174,44 @@ def test_nsec3_over_the_bogus_cap_is_offered_unhashed() -> None:
     answer = PoolTransport([_soa("z."), over]).ask(Query(dns.name.from_text("x.z."), 1))
     assert isinstance(answer, Response)
     assert [s.rdtype for s in answer.authority] == [6, 50]
+
+
+LABELS = st.sampled_from([b"a", b"b", b"*", b"z", b"A", b"x" * 63, b"\x00", b"-"])
+RANDOM_NAMES = st.lists(LABELS, max_size=3).map(lambda ls: dns.name.Name((*ls, b"z", b"")))
+
+
+@st.composite
+def random_rrsets(draw: st.DrawFn) -> SignedRRset:
+    """Unsigned records of the types the pool interprets, with arbitrary (even nonsense)
+    content: NSEC, NSEC3, DNAME, CNAME, SOA, DNSKEY, DS, A."""
+    owner = draw(RANDOM_NAMES)
+    rdtype = draw(st.sampled_from([47, 50, 39, 5, 6, 48, 43, 1]))
+    if rdtype in (47, 39, 5):
+        target = draw(RANDOM_NAMES)
+        rdata = target.to_wire() + (draw(st.binary(max_size=6)) if rdtype == 47 else b"")
+    elif rdtype == 50:
+        from dnssec_core.dnssec.denial.nsec3 import b32hex_encode
+
+        owner = dns.name.Name((b32hex_encode(draw(st.binary(min_size=20, max_size=20))).encode(),
+                               *draw(RANDOM_NAMES).labels))
+        salt = draw(st.binary(max_size=4))
+        rdata = (bytes((1, draw(st.sampled_from([0, 1, 2])), 0, draw(st.integers(0, 3)),
+                        len(salt))) + salt + b"\x14" + draw(st.binary(min_size=20, max_size=20))
+                 + draw(st.sampled_from([b"", b"\x00\x01\x40", b"\x00\x02\x20\x00"])))
+    else:
+        rdata = draw(st.binary(max_size=24))
+    return SignedRRset(RRset(owner, rdtype, 1, 300, (rdata,)))
+
+
+@settings(PROFILE)
+@given(pool=st.lists(random_rrsets(), max_size=12), name=RANDOM_NAMES,
+       rdtype=st.sampled_from([1, 5, 6, 39, 43, 48, 255]))
+def test_arbitrary_pools_are_answered_without_internal_errors(
+        pool: list[SignedRRset], name: dns.name.Name, rdtype: int) -> None:
+    from dnssec_core.chain.types import FailureKind
+
+    answer = PoolTransport(pool).ask(Query(name, rdtype))
+    assert not (isinstance(answer, LookupFailure) and answer.kind is FailureKind.MALFORMED), (
+        answer.detail)
+    if isinstance(answer, Response):
+        assert len(answer.authority) <= 33
