@@ -21,7 +21,10 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import dns.message
+import dns.rcode
 import pytest
 
 from dnssec_core.auth.server import Fault, FaultPlan
@@ -31,7 +34,7 @@ from dnssec_core.caa.domain import parse_domain
 from dnssec_core.chain.types import FailureKind
 from dnssec_core.driver import Transport
 from tests.faults.faults import EXPECTED, FAILING
-from tests.faults.lab import NOW, FaultLab, bad, good, lab, validator
+from tests.faults.lab import NOW, RECURSIVE, FaultLab, bad, good, lab, validator
 from vectors import vector_path
 
 ISSUER = "ca.example"
@@ -145,18 +148,53 @@ def test_a_good_server_left_gives_the_fault_free_decision(dead_insecure: FaultLa
     assert other.decision is Decision.LOOKUP_FAILURE  # the same name without a good server
 
 
+class _ServfailCaaAt:
+    """The lab recursive, except that the CAA question at ``name`` gets SERVFAIL (as when the
+    recursive cannot reach that zone's servers); the DS proofs still come through."""
+
+    def __init__(self, inner: Any, name: str) -> None:
+        self.inner, self.name = inner, name
+
+    def answer(self, query: dns.message.Message) -> dns.message.Message:
+        question = query.question[0]
+        if question.rdtype == 257 and question.name.to_text() == self.name:
+            response = dns.message.make_response(query)
+            response.set_rcode(dns.rcode.SERVFAIL)
+            return response
+        answer: dns.message.Message = self.inner.answer(query)
+        return answer
+
+
 def test_failing_stub_upstream_never_permits() -> None:
     """Through a recursive that fails everything nothing is proven insecure."""
-    from tests.faults.lab import RECURSIVE
-
     with lab(faults={RECURSIVE: FaultPlan(Fault.SERVFAIL)}) as world:
         check = caa(world.stub(), "www.insecure.test", permit=True)
         assert check.decision is Decision.LOOKUP_FAILURE
+        assert "is indeterminate (lookup-failed), not proven insecure" in check.reason
+
+
+def test_stub_failure_at_the_cas_own_resolver_never_permits_BR_CAA_07(tmp_path: Path) -> None:
+    """A SERVFAIL from the recursive for a proven-insecure zone: permission only if the caller
+    has not named that recursive as its own (``ca_servers``); the CLI's ``--resolver`` always
+    is the CA's own, so there it is a lookup failure."""
+    with lab() as world:
+        world[RECURSIVE].responder = _ServfailCaaAt(  # type: ignore[assignment]
+            world[RECURSIVE].responder, "www.insecure.test.")
+        outside = caa(world.stub(), "www.insecure.test", permit=True)
+        assert outside.decision is Decision.PERMITTED, outside.reason
+        assert outside.outcome.reason is DecisionReason.LOOKUP_FAILURE_PERMITTED
+        resolver = f"{RECURSIVE}#{world.port}"
         request = CaaRequest(parse_domain("www.insecure.test"), (ISSUER,),
-                             permit_on_lookup_failure=True,
-                             ca_servers=frozenset({f"{RECURSIVE}#{world.port}"}))
+                             permit_on_lookup_failure=True, ca_servers=frozenset({resolver}))
         own = check_caa(request, validator(), world.stub(), now=NOW)
         assert own.decision is Decision.LOOKUP_FAILURE
+        assert f"failed at the CA's own {resolver}" in own.reason
+        cli = _cli(["www.insecure.test", "--issuer-domain", ISSUER,
+                    "--resolver", f"{RECURSIVE}:{world.port}",
+                    "--trust-anchor", str(vector_path("demo", "root-anchor.txt")),
+                    "--now", str(NOW), "--json", "--permit-on-lookup-failure"])
+        assert cli["decision"] == "lookup-failure"
+        assert f"failed at the CA's own {resolver}" in str(cli["reason"])
 
 
 # -- once through the CLI ------------------------------------------------------------------
