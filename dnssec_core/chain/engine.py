@@ -12,13 +12,16 @@ Internally each resolution is a generator that *yields* the :class:`Query` it ne
 reads top to bottom, like Unbound's validator states (INIT → FINDKEY → VALIDATE → FINISHED):
 
 1. ask the question; classify the response (positive, CNAME/DNAME alias, NODATA, NXDOMAIN);
-2. take the zone that signed it (the RRSIG Signer's Name) and find that zone's keys by walking
-   from the trust anchor down one label at a time (:meth:`_Run.find_keys`): a DS RRset signed by
+2. take the zone that signed it (the RRSIG Signer's Name; for a negative answer, its NSEC or
+   NSEC3 records' signer; DS is the parent's data) and find that zone's keys by walking from
+   the closest enclosing trust anchor down one label at a time (:meth:`_Run.find_keys`; names
+   under no anchor are insecure, RFC 4035 §4.4): a DS RRset signed by
    the parent and a DNSKEY RRset signed by a DS-matched key make a secure zone cut
    (VAL-CHAIN-01/02, VAL-KEY-05); a signed proof that a delegation has no DS makes everything
    below it insecure (VAL-STAT-03); a proof that a name is not a delegation moves on;
 3. validate the answer RRset, or the denial of existence, with those keys (VAL-RRSIG-*,
-   NSEC-*, NSEC3-*); follow CNAME/DNAME links, each validated on its own (VAL-CNAME-01/02).
+   NSEC-*, NSEC3-*); follow CNAME/DNAME links, each validated on its own (VAL-CNAME-01/02),
+   reading the next link from the same response when the server already sent it.
 
 Every bound of :mod:`dnssec_core.limits` is enforced here; an exceeded bound, a lookup
 failure or any unexpected error ends the resolution as bogus or indeterminate with a reason —
