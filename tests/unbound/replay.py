@@ -448,7 +448,6 @@ OUT_OF_SCOPE_OPTIONS = {
 
 #: single files out of scope, with the reason
 OUT_OF_SCOPE_FILES = {
-    "val_stub_noroot.rpl": "stub-zone iteration without root priming (resolver logic)",
     "val_ds_gost.crpl": "GOST DS digest (type 3): not implemented (RFC 8624 §3.3: MUST NOT)",
 }
 
