@@ -119,3 +119,11 @@ def test_zone_with_only_revoked_keys_is_dropped_TA_07() -> None:
     anchors = parse_anchors(revoked.encode() + b"example. IN DS 1 13 2 " + b"11" * 32 + b"\n",
                             source="k", now=None)
     assert [a.zone.to_text() for a in anchors.zones] == ["example."]
+
+
+def test_xml_anchor_for_another_zone_TA_02() -> None:
+    """RFC 7958 §2.1: the TrustAnchor's Zone names the zone; not only the root."""
+    text = XML.replace("<Zone>.</Zone>", "<Zone>example.</Zone>")
+    anchors = parse_anchors(text.encode(), source="x.xml", now=parse_time("20261201000000"))
+    assert [a.zone.to_text() for a in anchors.zones] == ["example."]
+    assert anchors.key_tags == [20326, 38696]
