@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from typing import Any
 
 import dns.name
 import dns.rdatatype
@@ -23,7 +24,9 @@ from dnssec_core.crypto import get_backend
 from dnssec_core.dnssec.records import RRSIG
 from dnssec_core.evidence.pool import PoolTransport, validate_pool
 from dnssec_core.verdict import Status
+from dnssec_core.wire.canonical import canonical_rrset
 from dnssec_core.wire.message import Response, SignedRRset
+from dnssec_core.wire.name import canonical_key
 from dnssec_core.wire.rrset import RRset
 from tests.chain.lab import NOW, anchors, world
 from tests.evidence.test_pool import online
@@ -57,8 +60,13 @@ def again(index: int, pool: list[SignedRRset]) -> Result:
 
 
 def same_answer(a: Result, b: Result) -> bool:
-    return a.rcode == b.rcode and [(s.owner, s.rdtype, s.rrset.rdatas) for s in a.answer] == [
-        (s.owner, s.rdtype, s.rrset.rdatas) for s in b.answer]
+    """Same rcode and the same RRsets in canonical form (RFC 4034 §6: what a signature covers;
+    the case of a name inside SOA/NS/CNAME... RDATA is not signed, RFC 4034 §6.2)."""
+    def canonical(result: Result) -> list[tuple[Any, int, list[bytes]]]:
+        return [(canonical_key(s.owner), s.rdtype, canonical_rrset(s.rdtype, s.rrset.rdatas))
+                for s in result.answer]
+
+    return a.rcode == b.rcode and canonical(a) == canonical(b)
 
 
 @settings(PROFILE)
@@ -113,7 +121,7 @@ def test_one_changed_octet_is_secure_only_for_the_same_answer(
 QTYPES = st.sampled_from([1, 2, 5, 6, 15, 16, 28, 39, 43, 46, 47, 48, 50, 255, 257])
 NAMES = st.lists(st.sampled_from([b"www", b"*", b"secure", b"test", b"wild", b"host", b"a" * 63,
                                   b"hashed", b"nosuch", b"dname", b"sub"]),
-                 max_size=5).map(lambda labels: dns.name.Name((*labels, b"")))
+                 max_size=3).map(lambda labels: dns.name.Name((*labels, b"")))
 
 
 @settings(PROFILE)
