@@ -130,7 +130,6 @@ class PoolTransport:
         self, rrsets: Sequence[SignedRRset], *, rcode_hints: Mapping[Query, int] | None = None
     ) -> None:
         self.rcode_hints = dict(rcode_hints or {})
-        self.asked: list[Query] = []
         self._slots: dict[tuple[Key, int], list[SignedRRset]] = {}
         self._apexes: set[Key] = set()
         self._existing: set[Key] = set()
@@ -236,7 +235,6 @@ class PoolTransport:
         Never raises: a pool that cannot be answered from (e.g. a name that would grow past
         255 octets) is a ``MALFORMED`` lookup failure, which the engine reports (fail closed).
         """
-        self.asked.append(query)
         self._hash_budget = limits.NSEC3_HASHES_PER_RESPONSE
         try:
             return self._answer(query)
