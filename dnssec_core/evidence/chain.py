@@ -193,7 +193,8 @@ def _check_rdata(rdtype: int, rdata: bytes) -> None:
     except (dns.exception.DNSException, ValueError, IndexError, TypeError) as exc:
         raise WireError(str(exc) or type(exc).__name__) from None
     if again != rdata:
-        raise WireError("RDATA is not in uncompressed wire form")
+        raise WireError("RDATA does not re-encode to the same octets "
+                        "(a compressed name or a non-minimal encoding)")
 
 
 _Slot = tuple[tuple[bytes, ...], int]

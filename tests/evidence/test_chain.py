@@ -108,6 +108,7 @@ LONG_OWNER = b"".join(b"\x3f" + b"a" * 63 for _ in range(4)) + ROOT  # 257 octet
 DECODE_ERRORS = {
     "owner-truncated": (b"\x03www\x07exam", "offset 0: owner name runs past the end"),
     "owner-label-past-end": (b"\x05ab", "offset 0: owner name runs past the end"),
+    "owner-unterminated": (b"\x03www", "offset 0: owner name runs past the end"),
     "compression-pointer": (b"\x03www\xc0\x0c" + A_RR[len(WWW):],
                             "offset 4: compression pointer in an owner name"),
     "extended-label": (b"\x41" + b"x" * 65 + ROOT, "offset 0: label type 0x41"),
@@ -133,6 +134,9 @@ DECODE_ERRORS = {
     "nsec-trailing-zero-bitmap": (rr(WWW, NSEC, wire_name("x.") + b"\x00\x02\x40\x00"),
                                   "malformed RDATA"),
     "cname-compressed": (rr(WWW, CNAME, b"\x04mail\xc0\x04"), "compression pointer"),
+    "svcb-compressed-target": (rr(WWW, 64, b"\x00\x01\xc0\x00"), "compression pointer"),
+    "nsec-window-order": (rr(WWW, NSEC, ROOT + b"\x01\x01\x01\x00\x01\x40"),
+                          "bad NSEC window order"),
     "mx-trailing": (rr(WWW, MX, b"\x00\x0a" + ROOT + b"\x00"), "trailing octets"),
     "txt-overrun": (rr(WWW, TXT, b"\x05abc"), "malformed RDATA"),
     "duplicate-rr": (A_RR + A_RR, f"offset {len(A_RR)}: WWW.Example.com. type 1: duplicate RR"),
@@ -159,7 +163,7 @@ def test_every_decode_error_is_a_precise_chain_error_SEC_PARSE_01(case: str) -> 
 
 
 def test_the_error_table_is_complete() -> None:
-    assert len(DECODE_ERRORS) == 31
+    assert len(DECODE_ERRORS) == 34
 
 
 def test_the_chain_octet_bound_and_bound_plus_one_SEC_LIM_04() -> None:
