@@ -1,4 +1,5 @@
-"""Answer the engine from a fixed pool of records: offline re-validation of evidence (issue 9).
+"""Answer the engine from a fixed pool of records: offline re-validation of evidence (issue 9,
+BR-LOG-03: a verdict re-derived offline with the same ``now``).
 
 An evidence bundle holds RRsets and RRSIGs only (RFC 9102 §3), no DNS messages.  To re-run the
 *unchanged* engine (:mod:`dnssec_core.chain.engine`) over them, :class:`PoolTransport` plays an

@@ -69,7 +69,7 @@ def test_every_chain_is_counted() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c[0])
 @pytest.mark.parametrize("ttl", [1, None], ids=["ttl-1", "own-ttl"])
-def test_chain_decodes_validates_and_re_encodes_identically(
+def test_chain_decodes_validates_and_re_encodes_identically_VAL_CHAIN_01(
         case: tuple[str, int, str, str, bool], ttl: int | None, fast: Backend) -> None:
     file, when, qname, qtype, valid = case
     data = stream(CHAINS / file, ttl=ttl)

@@ -110,7 +110,7 @@ def test_every_case_is_counted() -> None:
 
 
 @pytest.mark.parametrize(("qname", "qtype"), CASES, ids=[f"{n}/{t}" for n, t in CASES])
-def test_demo_case_reproduced_offline_from_its_records(qname: str, qtype: str,
+def test_demo_case_reproduced_offline_from_its_records_BR_LOG_03(qname: str, qtype: str,
                                                        backend: Backend) -> None:
     """With each backend (fast, pure, cross) online and offline."""
     name, rdtype = dns.name.from_text(qname), dns.rdatatype.from_text(qtype)
@@ -126,7 +126,7 @@ def test_demo_case_reproduced_offline_from_its_records(qname: str, qtype: str,
 
 
 @pytest.mark.parametrize("qname", CAA_LOOKUPS)
-def test_caa_lookup_reproduced_offline_from_its_records(qname: str, fast: Backend) -> None:
+def test_caa_lookup_reproduced_offline_from_its_records_BR_LOG_03(qname: str, fast: Backend) -> None:
     name = dns.name.from_text(qname)
     result, recording = online(name, CAA_TYPE, fast)
     through_chain = decode_chain(encode_chain(distinct(recording.rrsets)))
