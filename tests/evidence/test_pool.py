@@ -126,7 +126,8 @@ def test_demo_case_reproduced_offline_from_its_records_BR_LOG_03(qname: str, qty
 
 
 @pytest.mark.parametrize("qname", CAA_LOOKUPS)
-def test_caa_lookup_reproduced_offline_from_its_records_BR_LOG_03(qname: str, fast: Backend) -> None:
+def test_caa_lookup_reproduced_offline_from_its_records_BR_LOG_03(qname: str,
+                                                                  fast: Backend) -> None:
     name = dns.name.from_text(qname)
     result, recording = online(name, CAA_TYPE, fast)
     through_chain = decode_chain(encode_chain(distinct(recording.rrsets)))
