@@ -18,7 +18,9 @@ RFC 4035 §3.1, RFC 5155 §7.2, RFC 6672 §3).  For a question (name, type) it a
    NXDOMAIN, as a server that followed the alias sends it (RFC 6604 §2, §3);
 4. otherwise a negative answer from the zone that would hold the name: the deepest zone apex in
    the pool (an owner of a DNSKEY or SOA RRset) at or above the name — for a DS question the
-   parent side, i.e. strictly above a zone apex (RFC 4035 §3.1.4.1).  It carries that zone's SOA
+   parent side, i.e. strictly above a zone apex (RFC 4035 §3.1.4.1); the engine's DS step
+   reads only the NSEC/NSEC3 of a no-DS proof (``proofs.ds_absence``), so an insecure
+   delegation needs no NS RRset in the evidence.  It carries that zone's SOA
    if the pool has it and the zone's NSEC/NSEC3 RRsets that match or cover the name, the closest
    encloser, the next closer name and the wildcard (RFC 4035 §3.1.3, RFC 5155 §7.2), at most
    :data:`~dnssec_core.limits.MAX_DENIAL_RECORDS_PER_RESPONSE`.  The rcode is the one given for
