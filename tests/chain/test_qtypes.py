@@ -7,6 +7,8 @@ the answer (RFC 6672 §3.4), the target is not followed either.
 
 from __future__ import annotations
 
+import copy
+
 import dns.message
 import dns.name
 import dns.rdata
@@ -100,7 +102,10 @@ def with_target_answer(qname: str, target: str, forge: bool = False) -> Tamper:
         if query.name != wanted:
             return wire
         message = dns.message.from_wire(wire)
-        extra = responder.answer(dns.message.make_query(target, "A", want_dnssec=True)).answer
+        # Copies: the responder hands out the (cached) zone's own RRset objects, and forging
+        # in place would poison every later test that uses the same world.
+        extra = [copy.deepcopy(rrset) for rrset in
+                 responder.answer(dns.message.make_query(target, "A", want_dnssec=True)).answer]
         if forge:
             for rrset in extra:
                 if rrset.rdtype == 1:
