@@ -264,6 +264,9 @@ def write_atomic(path: str, data: bytes) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     fd, temp = tempfile.mkstemp(prefix=".evidence-", suffix=".tmp", dir=directory)
     try:
+        # mkstemp creates the file 0600; a bundle is evidence meant to be read by auditors'
+        # tools, so it gets the usual 0644 (the directory still decides who can reach it).
+        os.fchmod(fd, 0o644)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
