@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from dns.name import Name
 
 from dnssec_core import limits
-from dnssec_core.crypto.base import Backend, BackendDisagreement
+from dnssec_core.crypto.base import Backend, BackendDisagreement, PublicKey
 from dnssec_core.dnssec.algorithms import DEFAULT_POLICY, AlgorithmPolicy
 from dnssec_core.dnssec.keys import KeyProblem, parse_public_key
 from dnssec_core.dnssec.records import DNSKEY, DNSSEC_PROTOCOL, REVOKE_FLAG, RRSIG, ZONE_KEY_FLAG
@@ -56,6 +56,13 @@ class ZoneKeys:
     #: canonical_wire(zone): compared with the canonical Signer's Name already in each RRSIG's
     #: ``signed_prefix``, and with the tail of the owner's canonical wire form (hot path).
     zone_wire: bytes = field(repr=False, compare=False)
+    #: (algorithm, key tag) → (policy, DNSKEY, parsed key) when exactly one DNSKEY of this set
+    #: has that algorithm and tag, it is a usable zone key and its key parses under that policy:
+    #: the outcome of the key-selection steps below, remembered for the next RRSIG (hot path).
+    #: Bounded by the number of keys; holds only this set's own DNSKEYs.
+    _ready: dict[tuple[int, int], tuple[AlgorithmPolicy, DNSKEY, PublicKey]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def from_dnskeys(cls, zone: Name, keys: Iterable[DNSKEY]) -> ZoneKeys:
@@ -255,6 +262,14 @@ def _owner_under_zone(owner: Name, owner_wire: bytes, keys: ZoneKeys) -> bool:
     return offset == len(owner_wire) - len(zone_wire)
 
 
+def _signed_data(rrsig: RRSIG, rrset: RRset, owner_labels: int, owner_wire: bytes) -> bytes:
+    """The signature input (RFC 4034 §3.1.8.1), the owner replaced by its wildcard source when
+    the RRSIG's Labels is below the owner's count (RFC 4035 §5.3.2).  Raises WireError."""
+    if rrsig.labels < owner_labels:
+        return signature_input(rrsig, rrset)
+    return signature_input_owner(rrsig, rrset, owner_wire)
+
+
 def _verify_rrset(
     rrset: RRset,
     rrsigs: Sequence[RRSIG],
@@ -298,6 +313,35 @@ def _verify_rrset(
             if problem is not None:
                 failures.add(problem)
                 continue
+        ready = keys._ready.get((rrsig.algorithm, rrsig.key_tag))
+        if ready is not None and ready[0] is policy:
+            # The one candidate key, already checked usable and parsed: the loop below would
+            # do exactly this for it.
+            ready_key, ready_public = ready[1], ready[2]
+            if validations >= limits.MAX_SIG_VALIDATIONS_PER_RRSET:
+                return bogus(
+                    Reason.LIMIT_SIG_VALIDATIONS,
+                    f"gave up after {validations} signature verifications",
+                    rrsig.key_tag,
+                )
+            validations += 1
+            try:
+                signed = _signed_data(rrsig, rrset, owner_labels, owner_wire)
+            except WireError as exc:
+                failures.add(
+                    bogus(Reason.SIG_MALFORMED, f"cannot canonicalise RRset: {exc}", rrsig.key_tag)
+                )
+                continue
+            if backend.verify(ready_public, rrsig.signature, signed):
+                return _secure(ready_key.key_tag)
+            failures.add(
+                bogus(
+                    Reason.SIG_INVALID,
+                    f"signature by key {ready_key.key_tag} does not verify",
+                    rrsig.key_tag,
+                )
+            )
+            continue
         scheme = policy.scheme(rrsig.algorithm)
         if scheme is None:
             failures.add(
@@ -336,6 +380,8 @@ def _verify_rrset(
             if isinstance(public_key, KeyProblem):
                 failures.add(bogus(public_key.reason, public_key.detail, rrsig.key_tag))
                 continue
+            if len(candidates) == 1 and limits.MAX_KEYS_PER_KEY_TAG >= 1:
+                keys._ready[(rrsig.algorithm, rrsig.key_tag)] = (policy, dnskey, public_key)
             if validations >= limits.MAX_SIG_VALIDATIONS_PER_RRSET:
                 return bogus(
                     Reason.LIMIT_SIG_VALIDATIONS,
@@ -345,10 +391,7 @@ def _verify_rrset(
             validations += 1
             if data is None:
                 try:
-                    if rrsig.labels < owner_labels:
-                        data = signature_input(rrsig, rrset)  # wildcard owner (RFC 4035 §5.3.2)
-                    else:
-                        data = signature_input_owner(rrsig, rrset, owner_wire)
+                    data = _signed_data(rrsig, rrset, owner_labels, owner_wire)
                 except WireError as exc:
                     failures.add(
                         bogus(

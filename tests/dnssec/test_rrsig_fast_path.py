@@ -15,10 +15,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dnssec_core.crypto import Backend, get_backend
+from dnssec_core.dnssec.algorithms import AlgorithmPolicy
+from dnssec_core.dnssec.records import DNSKEY, RRSIG
 from dnssec_core.dnssec.rrsig import ZoneKeys, check_rrsig, verify_rrset
 from dnssec_core.verdict import Status
 from dnssec_core.wire.rrset import RRset
-from tests.support.signer import SigningKey, a_rrset, make_key, name, sign_rrset
+from tests.support.signer import (
+    NOW,
+    SigningKey,
+    a_rrset,
+    make_key,
+    name,
+    rrsig_wire,
+    sign_rrset,
+)
 
 SERIAL = 1 << 32
 EXAMPLES = settings(max_examples=150, deadline=None,
@@ -89,3 +99,83 @@ def test_signer_and_owner_checks_follow_labels(
     assert (verdict.status is Status.SECURE) is secure
     if expected is not None:
         assert verdict.reason is expected.reason
+
+
+_RSA: list[SigningKey] = []
+
+
+def rsa_key() -> SigningKey:
+    """RSA-1024 (alg 8): valid under the default policy, too small for a 2048-bit minimum."""
+    if not _RSA:
+        _RSA.append(make_key(8, bits=1024))
+    return _RSA[0]
+
+
+def _scenarios() -> list[tuple[str, RRset, list[RRSIG], AlgorithmPolicy]]:
+    """RRsets checked one after another against one set of keys: good ones, and each way the
+    remembered key selection could be misused (other policy, tampering, wildcard, key tag)."""
+    key = rsa_key()
+    zone = name("example.com.")
+    good = a_rrset("www.example.com.", "192.0.2.1", "192.0.2.2")
+    sig = sign_rrset(good, key, zone)
+    tampered_data = RRset(good.owner, good.rdtype, good.rdclass, good.ttl, (b"\xc0\x00\x02\x09",))
+    tampered_sig = RRSIG.from_wire(
+        rrsig_wire(covered=sig.type_covered, algorithm=sig.algorithm, labels=sig.labels,
+                   original_ttl=sig.original_ttl, expiration=sig.expiration,
+                   inception=sig.inception, key_tag=sig.key_tag, signer=sig.signer,
+                   signature=bytes(len(sig.signature)))
+    )
+    wildcard = a_rrset("*.example.com.", "192.0.2.7")
+    wild_sig = sign_rrset(wildcard, key, zone)
+    expanded = RRset(name("x.y.example.com."), wildcard.rdtype, wildcard.rdclass, wildcard.ttl,
+                     wildcard.rdatas)
+    other_tag = sign_rrset(good, key, zone, key_tag=(sig.key_tag + 1) % 65536)
+    strict = AlgorithmPolicy(rsa_min_bits=2048)
+    default = AlgorithmPolicy()
+    return [
+        ("good", good, [sig], default),
+        ("good again", good, [sig], default),
+        ("other policy: key too small", good, [sig], strict),
+        ("default policy again", good, [sig], default),
+        ("tampered data", tampered_data, [sig], default),
+        ("tampered signature", good, [tampered_sig], default),
+        ("bad then good", good, [tampered_sig, sig], default),
+        ("wildcard expanded", expanded, [wild_sig], default),
+        ("unknown key tag", good, [other_tag], default),
+        ("nine tampered", good, [tampered_sig] * 9, default),
+    ]
+
+
+def test_remembered_key_selection_decides_as_a_fresh_key_set(fast: Backend) -> None:
+    """ZoneKeys remembers (algorithm, key tag) → the one usable parsed key; every scenario
+    gets the same verdict from a key set used many times as from a brand-new one."""
+    key = rsa_key()
+    zone = name("example.com.")
+    warm = ZoneKeys.from_dnskeys(zone, [key.dnskey()])
+    compared = []
+    for label, rrset, rrsigs, policy in _scenarios():
+        fresh = ZoneKeys.from_dnskeys(zone, [key.dnskey()])
+        want = verify_rrset(rrset, rrsigs, fresh, now=NOW, backend=fast, policy=policy)
+        got = verify_rrset(rrset, rrsigs, warm, now=NOW, backend=fast, policy=policy)
+        assert (got.status, got.reason, got.key_tag) == (want.status, want.reason,
+                                                         want.key_tag), label
+        compared.append(got.status)
+    assert warm._ready  # the remembered selection was in use
+    # good, good again, default policy again, bad then good, wildcard
+    assert compared.count(Status.SECURE) == 5
+
+
+def test_two_keys_sharing_a_tag_are_never_remembered(fast: Backend) -> None:
+    """With two DNSKEYs of one algorithm and tag, the full loop (and its limits) runs."""
+    key = signing_key()
+    other = make_key(13)
+    twin = DNSKEY.from_wire(other.dnskey().rdata)
+    forged = type(twin)(twin.flags, twin.protocol, twin.algorithm, twin.public_key, twin.rdata,
+                        key.dnskey().key_tag)  # same tag as the real key
+    keys = ZoneKeys.from_dnskeys(name("example.com."), [forged, key.dnskey()])
+    rrset = a_rrset("www.example.com.", "192.0.2.1")
+    rrsig = sign_rrset(rrset, key, name("example.com."))
+    for _ in range(3):
+        verdict = verify_rrset(rrset, [rrsig], keys, now=NOW, backend=fast)
+        assert verdict.status is Status.SECURE
+    assert not keys._ready
