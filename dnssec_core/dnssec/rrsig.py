@@ -171,13 +171,9 @@ def _check_rrsig(
     return None
 
 
-@dataclass
-class _Failures:
-    best: Verdict | None = None
-
-    def add(self, verdict: Verdict) -> None:
-        if self.best is None or _RANK[verdict.reason] < _RANK[self.best.reason]:
-            self.best = verdict
+def _most_telling(failures: list[Verdict]) -> Verdict:
+    """The failure of lowest ``_RANK``; the first one among equals."""
+    return min(failures, key=lambda verdict: _RANK[verdict.reason])
 
 
 def verify_rrset(
@@ -280,7 +276,7 @@ def _verify_rrset(
 ) -> Verdict:
     if not rrsigs:
         return bogus(Reason.RRSIGS_MISSING, f"no RRSIG for {rrset.owner} type {rrset.rdtype}")
-    failures = _Failures()
+    failures: list[Verdict] = []  # every failure; the most telling is reported
     limit_hit: Verdict | None = None
     validations = 0
     owner = rrset.owner
@@ -311,7 +307,7 @@ def _verify_rrset(
                 rrsig, rrset, keys.zone, keys.zone_key, canonical_key(owner), owner_labels, now
             )
             if problem is not None:
-                failures.add(problem)
+                failures.append(problem)
                 continue
         ready = keys._ready.get((rrsig.algorithm, rrsig.key_tag))
         if ready is not None and ready[0] is policy:
@@ -328,13 +324,13 @@ def _verify_rrset(
             try:
                 signed = _signed_data(rrsig, rrset, owner_labels, owner_wire)
             except WireError as exc:
-                failures.add(
+                failures.append(
                     bogus(Reason.SIG_MALFORMED, f"cannot canonicalise RRset: {exc}", rrsig.key_tag)
                 )
                 continue
             if backend.verify(ready_public, rrsig.signature, signed):
                 return _secure(ready_key.key_tag)
-            failures.add(
+            failures.append(
                 bogus(
                     Reason.SIG_INVALID,
                     f"signature by key {ready_key.key_tag} does not verify",
@@ -344,7 +340,7 @@ def _verify_rrset(
             continue
         scheme = policy.scheme(rrsig.algorithm)
         if scheme is None:
-            failures.add(
+            failures.append(
                 bogus(
                     Reason.UNSUPPORTED_ALGORITHM,
                     f"algorithm {rrsig.algorithm} is not supported",
@@ -354,7 +350,7 @@ def _verify_rrset(
             continue
         candidates = keys.matching(rrsig.algorithm, rrsig.key_tag)
         if not candidates:
-            failures.add(
+            failures.append(
                 bogus(
                     Reason.DNSKEY_MISSING,
                     f"no DNSKEY with algorithm {rrsig.algorithm} and tag {rrsig.key_tag}",
@@ -366,7 +362,7 @@ def _verify_rrset(
         for tried, dnskey in enumerate(candidates):
             flags = dnskey.flags
             if flags & _ZONE_OR_REVOKED != ZONE_KEY_FLAG or dnskey.protocol != DNSSEC_PROTOCOL:
-                failures.add(_key_unusable(dnskey, rrsig.key_tag))
+                failures.append(_key_unusable(dnskey, rrsig.key_tag))
                 continue
             if tried >= limits.MAX_KEYS_PER_KEY_TAG:
                 # Keys we did not try might have verified: the limit is the reason.
@@ -378,7 +374,7 @@ def _verify_rrset(
                 break
             public_key = parse_public_key(scheme, dnskey.public_key, policy)
             if isinstance(public_key, KeyProblem):
-                failures.add(bogus(public_key.reason, public_key.detail, rrsig.key_tag))
+                failures.append(bogus(public_key.reason, public_key.detail, rrsig.key_tag))
                 continue
             if len(candidates) == 1 and limits.MAX_KEYS_PER_KEY_TAG >= 1:
                 keys._ready[(rrsig.algorithm, rrsig.key_tag)] = (policy, dnskey, public_key)
@@ -393,7 +389,7 @@ def _verify_rrset(
                 try:
                     data = _signed_data(rrsig, rrset, owner_labels, owner_wire)
                 except WireError as exc:
-                    failures.add(
+                    failures.append(
                         bogus(
                             Reason.SIG_MALFORMED, f"cannot canonicalise RRset: {exc}", rrsig.key_tag
                         )
@@ -401,7 +397,7 @@ def _verify_rrset(
                     break
             if backend.verify(public_key, rrsig.signature, data):
                 return _secure(dnskey.key_tag)
-            failures.add(
+            failures.append(
                 bogus(
                     Reason.SIG_INVALID,
                     f"signature by key {dnskey.key_tag} does not verify",
@@ -416,8 +412,8 @@ def _verify_rrset(
         )
     if limit_hit is not None:
         return limit_hit
-    assert failures.best is not None  # every path through the loop recorded a failure
-    return failures.best
+    assert failures  # every path through the loop recorded a failure
+    return _most_telling(failures)
 
 
 def effective_ttl(rrset: RRset, rrsig: RRSIG, now: int) -> int:

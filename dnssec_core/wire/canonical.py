@@ -189,7 +189,5 @@ def signature_input_owner(rrsig: RRSIG, rrset: RRset, owner_wire: bytes) -> byte
         return b"".join((rrsig.signed_prefix, rr_head, _RDLENGTH.pack(len(rdata)), rdata))
     parts = [rrsig.signed_prefix]
     for rdata in canonical_rrset(rdtype, rdatas):
-        parts.append(rr_head)
-        parts.append(_RDLENGTH.pack(len(rdata)))
-        parts.append(rdata)
+        parts += (rr_head, _RDLENGTH.pack(len(rdata)), rdata)
     return b"".join(parts)
