@@ -45,6 +45,7 @@ from dnssec_core.chain.anchors import TrustAnchors, ZoneAnchor
 from dnssec_core.chain.types import Answer, FailureKind, LookupFailure, Query
 from dnssec_core.crypto.base import Backend, PublicKey
 from dnssec_core.dnssec.algorithms import DEFAULT_POLICY, AlgorithmPolicy
+from dnssec_core.dnssec.denial.nsec3 import HashAllowance
 from dnssec_core.dnssec.ds import DSMatch, ds_matches, usable_ds
 from dnssec_core.dnssec.records import DNSKEY, DNSKEY_TYPE, DS, DS_TYPE
 from dnssec_core.dnssec.rrsig import ZoneKeys, verify_rrset
@@ -248,6 +249,9 @@ class _Run:
         self.qtype = qtype
         self.now = now
         self.backend = _Budget(validator.backend, limits.MAX_SIG_VALIDATIONS_PER_RESOLUTION)
+        # SEC-LIM-03: NSEC3 hashes for the whole resolution; each proof draws a per-response
+        # hasher from it (response budget NSEC3_HASHES_PER_RESPONSE, memo shared)
+        self.hashes = HashAllowance(limits.NSEC3_HASHES_PER_RESOLUTION)
         self.queries = 0
         self.answer: list[SignedRRset] = []
         self.chain: dict[tuple[bytes, ...], ChainLink] = {}
@@ -408,7 +412,8 @@ class _Run:
         wildcard = [sig for sig in signed.rrsigs if sig.labels < owner_labels]
         if wildcard:
             proof = proofs.wildcard_answer(
-                signed.owner, wildcard[0].labels, response, state.keys, self.verify
+                signed.owner, wildcard[0].labels, response, state.keys, self.verify,
+                self.hashes.response(),
             )
             if proof.status is not Status.SECURE:
                 return proof
@@ -526,18 +531,20 @@ class _Run:
             soa_verdict = self.verify(soa, state.keys)
             if soa_verdict.status is not Status.SECURE:
                 return soa_verdict
+        hasher = self.hashes.response()
         if kind is _Kind.NXDOMAIN:
-            verdict = proofs.nxdomain(name, response, state.keys, self.verify)
+            verdict = proofs.nxdomain(name, response, state.keys, self.verify, hasher)
             if verdict.reason is Reason.DENIAL_NAME_EXISTS:
                 # The signed records show the name exists (an empty non-terminal, say): the
                 # unsigned NXDOMAIN header is wrong, and what they do prove is NODATA — the
                 # answer reported is the one the validated records support (as Unbound does).
-                nodata = proofs.nodata(name, self.qtype, response, state.keys, self.verify)
+                nodata = proofs.nodata(name, self.qtype, response, state.keys, self.verify,
+                                       hasher)
                 if nodata.status is Status.SECURE:
                     self.nodata_not_nxdomain = True
                     return nodata
             return verdict
-        return proofs.nodata(name, self.qtype, response, state.keys, self.verify)
+        return proofs.nodata(name, self.qtype, response, state.keys, self.verify, hasher)
 
     # -- FINDKEY: the walk from the trust anchor (VAL-CHAIN-01..04, TA-04) --------------------
 
@@ -762,7 +769,8 @@ class _Run:
         signer = _denial_signer(child, answer)
         if signer is not None and is_subdomain(signer, child):
             return KeyState(child, _child_side_answer(child, signer))
-        outcome = proofs.ds_absence(child, answer, parent.keys, self.verify)
+        outcome = proofs.ds_absence(child, answer, parent.keys, self.verify,
+                                    self.hashes.response())
         if outcome.name_error:
             return _NO_SUCH_NAME
         if outcome.not_a_cut:

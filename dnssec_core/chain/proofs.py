@@ -3,7 +3,9 @@
 Thin adapter over :mod:`dnssec_core.dnssec.denial` (issue 4): it hands the response's
 authority section to the proof checkers with the zone apex and a verifier bound to the zone's
 authenticated keys, so that every NSEC/NSEC3 RRset is signature-checked before it is believed
-(NSEC-01, NSEC-15).  The SOA of a negative answer is checked by the engine itself.
+(NSEC-01, NSEC-15).  ``hasher`` (optional) is the response's NSEC3 hasher; the engine passes
+one drawn from its per-resolution allowance (SEC-LIM-03).  The SOA of a negative answer is
+checked by the engine itself.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from dns.name import Name
 
 from dnssec_core.dnssec import denial
+from dnssec_core.dnssec.denial.nsec3 import Nsec3Hasher
 from dnssec_core.dnssec.denial.result import Proof
 from dnssec_core.dnssec.rrsig import ZoneKeys
 from dnssec_core.verdict import Reason, Status, Verdict, bogus, secure
@@ -62,16 +65,17 @@ def _bound(keys: ZoneKeys, verify: Verify) -> Callable[[SignedRRset], Verdict]:
     return check
 
 
-def ds_absence(child: Name, response: Response, keys: ZoneKeys, verify: Verify) -> DSAbsence:
+def ds_absence(child: Name, response: Response, keys: ZoneKeys, verify: Verify,
+               hasher: Nsec3Hasher | None = None) -> DSAbsence:
     """No DS at ``child`` in the zone of ``keys`` (RFC 4035 §5.2, RFC 6840 §4.4)."""
     result = denial.prove_no_ds(child, response.authority, signer=keys.zone,
-                                verify=_bound(keys, verify))
+                                verify=_bound(keys, verify), hasher=hasher)
     return DSAbsence(result.verdict, result.not_a_cut,
                      result.not_a_cut and result.proof is Proof.NAME_ERROR)
 
 
 def nodata(name: Name, qtype: int, response: Response, keys: ZoneKeys,
-           verify: Verify) -> Verdict:
+           verify: Verify, hasher: Nsec3Hasher | None = None) -> Verdict:
     """NODATA at ``name`` for ``qtype`` (NSEC-03/07/09, NSEC3-07..09, VAL-CNAME-03).
 
     Asked for DS itself, a delegation proven to have no DS is a *secure* answer: the parent's
@@ -79,21 +83,22 @@ def nodata(name: Name, qtype: int, response: Response, keys: ZoneKeys,
     insecure.  An Opt-Out span proves nothing either way and stays insecure (NSEC3-12).
     """
     result = denial.prove_nodata(name, qtype, response.authority, signer=keys.zone,
-                                 verify=_bound(keys, verify))
+                                 verify=_bound(keys, verify), hasher=hasher)
     if (qtype == DS_TYPE and result.verdict.status is Status.INSECURE
             and result.proof is Proof.INSECURE_DELEGATION):
         return secure(detail=f"no DS at {name}: proven by {keys.zone}")
     return result.verdict
 
 
-def nxdomain(name: Name, response: Response, keys: ZoneKeys, verify: Verify) -> Verdict:
+def nxdomain(name: Name, response: Response, keys: ZoneKeys, verify: Verify,
+             hasher: Nsec3Hasher | None = None) -> Verdict:
     """NXDOMAIN for ``name`` (NSEC-04/05, NSEC3-05/06)."""
     return denial.prove_nxdomain(name, response.authority, signer=keys.zone,
-                                 verify=_bound(keys, verify)).verdict
+                                 verify=_bound(keys, verify), hasher=hasher).verdict
 
 
 def wildcard_answer(owner: Name, labels: int, response: Response, keys: ZoneKeys,
-                    verify: Verify) -> Verdict:
+                    verify: Verify, hasher: Nsec3Hasher | None = None) -> Verdict:
     """A wildcard-expanded answer had no closer match (VAL-WILD-02, NSEC-06, NSEC3-10)."""
     return denial.prove_wildcard_answer(owner, labels, response.authority, signer=keys.zone,
-                                        verify=_bound(keys, verify)).verdict
+                                        verify=_bound(keys, verify), hasher=hasher).verdict

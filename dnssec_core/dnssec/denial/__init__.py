@@ -17,7 +17,9 @@ Sans-I/O, like the rest of the core.  Every entry point takes
   hands over; the argument has no default so that this choice is always written down;
 * ``policy``: :class:`~.policy.DenialPolicy` (RFC 9276 iteration cap, work limits);
 * ``hasher``: an :class:`~.nsec3.Nsec3Hasher` shared by all proofs about one response, so the
-  NSEC3 hash budget (SEC-LIM-03) counts the whole response; a fresh one when omitted.
+  NSEC3 hash budget (SEC-LIM-03) counts the whole response; a fresh one when omitted.  The
+  chain engine passes ``HashAllowance.response()`` hashers, which also count against one
+  budget for the whole resolution (NSEC3_HASHES_PER_RESOLUTION).
 
 and returns a :class:`~.result.Denial`: a verdict plus the proof established.  Outcomes:
 
@@ -45,6 +47,7 @@ from dnssec_core.dnssec.denial.names import label_count
 from dnssec_core.dnssec.denial.nsec import NSEC, NsecProofs
 from dnssec_core.dnssec.denial.nsec3 import (
     NSEC3,
+    HashAllowance,
     HashBudgetExceeded,
     Nsec3Hasher,
     Nsec3Proofs,
@@ -75,6 +78,7 @@ __all__ = [
     "DEFAULT_POLICY",
     "Denial",
     "DenialPolicy",
+    "HashAllowance",
     "Nsec3Hasher",
     "Proof",
     "Verifier",

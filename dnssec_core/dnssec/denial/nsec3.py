@@ -134,8 +134,30 @@ def iterated_hash(name: Name, salt: bytes, iterations: int,
 
 
 class HashBudgetExceeded(Exception):
-    """Raised by :class:`Nsec3Hasher` when the response's hash budget is spent; the proofs
-    turn it into an indeterminate ``limit-nsec3-hashes`` verdict (SEC-LIM-03)."""
+    """Raised by :class:`Nsec3Hasher` when the response's (or the resolution's) hash budget is
+    spent; the proofs turn it into an indeterminate ``limit-nsec3-hashes`` verdict
+    (SEC-LIM-03)."""
+
+
+class HashAllowance:
+    """The NSEC3 hashes one whole resolution may compute, across all its responses.
+
+    SEC-LIM-03 / CVE-2023-50868: the per-response budget alone lets a deep walk with a valid
+    "not a cut" proof at every label spend it once per question.  The chain engine keeps one
+    allowance per resolution and hands each proof a :meth:`response` hasher; hashes are
+    memoised across the resolution (a hash is a pure function of name and parameters).
+    """
+
+    def __init__(self, budget: int = limits.NSEC3_HASHES_PER_RESOLUTION) -> None:
+        if budget < 0:
+            raise ValueError("hash budget must not be negative")
+        self.budget = budget
+        self.computed = 0
+        self.memo: dict[tuple[bytes, int, int, bytes], bytes] = {}
+
+    def response(self, budget: int = limits.NSEC3_HASHES_PER_RESPONSE) -> Nsec3Hasher:
+        """A hasher for one response: its own per-response budget, this allowance's total."""
+        return Nsec3Hasher(budget, shared=self)
 
 
 class Nsec3Hasher:
@@ -144,14 +166,19 @@ class Nsec3Hasher:
     SEC-LIM-03 / CVE-2023-50868.  This is the one mutable object of the denial code: create one
     per response and pass it to every proof about that response, so that a proof for the same
     name with the same parameters is computed once and the budget counts the whole response.
+    With ``shared`` (a :class:`HashAllowance`), every hash computed also counts against the
+    resolution's budget, and the memo is the resolution's.
     """
 
-    def __init__(self, budget: int = limits.NSEC3_HASHES_PER_RESPONSE) -> None:
+    def __init__(self, budget: int = limits.NSEC3_HASHES_PER_RESPONSE, *,
+                 shared: HashAllowance | None = None) -> None:
         if budget < 0:
             raise ValueError("hash budget must not be negative")
         self.budget = budget
         self.computed = 0
-        self._memo: dict[tuple[bytes, int, int, bytes], bytes] = {}
+        self.shared = shared
+        self._memo: dict[tuple[bytes, int, int, bytes], bytes] = (
+            shared.memo if shared is not None else {})
 
     def hash(self, name: Name, params: Params) -> bytes:
         algorithm, iterations, salt = params
@@ -161,6 +188,13 @@ class Nsec3Hasher:
             if self.computed >= self.budget:
                 raise HashBudgetExceeded(
                     f"more than {self.budget} NSEC3 hash computations for one response")
+            shared = self.shared
+            if shared is not None:
+                if shared.computed >= shared.budget:
+                    raise HashBudgetExceeded(
+                        f"more than {shared.budget} NSEC3 hash computations for one "
+                        "resolution")
+                shared.computed += 1
             self.computed += 1
             digest = iterated_hash(name, salt, iterations, algorithm)
             self._memo[key] = digest
@@ -468,6 +502,7 @@ def budget_spent(exc: HashBudgetExceeded) -> Denial:
 
 __all__ = [
     "NSEC3",
+    "HashAllowance",
     "HashBudgetExceeded",
     "Nsec3Hasher",
     "Nsec3Proofs",

@@ -119,3 +119,29 @@ def test_hasher_memoises_per_name_and_parameters_SEC_LIM_03() -> None:
     assert hasher.computed == 1
     hasher.hash(www, (1, 0, b""))
     assert hasher.computed == 2
+
+
+def test_resolution_allowance_bounds_hashes_across_responses_SEC_LIM_03() -> None:
+    """NSEC3_HASHES_PER_RESOLUTION: hashers drawn from one allowance share its total (and its
+    memo), each keeping its own per-response budget."""
+    from dnssec_core import limits
+    from dnssec_core.dnssec.denial.nsec3 import HashAllowance, HashBudgetExceeded
+
+    assert limits.NSEC3_HASHES_PER_RESPONSE < limits.NSEC3_HASHES_PER_RESOLUTION
+    allowance = HashAllowance(5)
+    names = [dns.name.from_text(f"n{i}.example.") for i in range(8)]
+    first = allowance.response(3)
+    for name in names[:3]:
+        first.hash(name, (1, 0, b""))
+    with pytest.raises(HashBudgetExceeded, match="one response"):
+        first.hash(names[3], (1, 0, b""))
+    second = allowance.response(3)
+    assert second.hash(names[0], (1, 0, b"")) == first.hash(names[0], (1, 0, b""))  # memo
+    assert (second.computed, allowance.computed) == (0, 3)
+    second.hash(names[3], (1, 0, b""))
+    second.hash(names[4], (1, 0, b""))
+    with pytest.raises(HashBudgetExceeded, match="one resolution"):
+        second.hash(names[5], (1, 0, b""))
+    assert allowance.computed == 5
+    with pytest.raises(ValueError):
+        HashAllowance(-1)
