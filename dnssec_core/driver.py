@@ -13,7 +13,7 @@ from dns.name import Name
 
 from dnssec_core import limits
 from dnssec_core.chain.engine import Result, Validator
-from dnssec_core.chain.types import Answer, FailureKind, LookupFailure, Query
+from dnssec_core.chain.types import Answer, FailureKind, LimitKind, LookupFailure, Query
 
 
 class Transport(Protocol):
@@ -35,7 +35,8 @@ def resolve(
     while (query := resolution.next_query()) is not None:
         if time.monotonic() > deadline:
             answer: Answer = LookupFailure(
-                FailureKind.LIMIT, f"wall-clock budget of {budget_seconds:g} s spent"
+                FailureKind.LIMIT, f"wall-clock budget of {budget_seconds:g} s spent",
+                limit=LimitKind.WALL_CLOCK,
             )
         else:
             answer = transport.ask(query)

@@ -85,6 +85,12 @@ class Reason(enum.Enum):
     LIMIT_CNAME_CHAIN = "limit-cname-chain"
     LIMIT_QUERIES = "limit-queries"
     LIMIT_ZONE_DEPTH = "limit-zone-depth"
+    LIMIT_DNSKEYS = "limit-dnskeys-per-rrset"
+    LIMIT_DS = "limit-ds-per-rrset"
+    LIMIT_REFERRALS = "limit-referrals"
+    LIMIT_EXCHANGES = "limit-exchanges"
+    LIMIT_NS_DEPTH = "limit-ns-lookup-depth"
+    LIMIT_WALL_CLOCK = "limit-wall-clock"
     DENIAL_FROM_WILDCARD = "denial-record-from-wildcard"
     DENIAL_NEXT_OUTSIDE_ZONE = "denial-next-name-outside-zone"
     # Denial of existence (NSEC-*, NSEC3-*)
@@ -153,6 +159,16 @@ REASON_EDE: dict[Reason, EDE | None] = {
     Reason.LIMIT_CNAME_CHAIN: EDE.OTHER,
     Reason.LIMIT_QUERIES: EDE.OTHER,
     Reason.LIMIT_ZONE_DEPTH: EDE.OTHER,
+    # the DS-matched key or the matching DS lies past the records considered (SEC-LIM-04):
+    # the chain cannot be proven, as with the other signature-work limits
+    Reason.LIMIT_DNSKEYS: EDE.DNSSEC_BOGUS,
+    Reason.LIMIT_DS: EDE.DNSSEC_BOGUS,
+    # transport bounds (SEC-LIM-05): like limit-queries, RFC 8914 has no closer code; the
+    # EXTRA-TEXT (our detail) names the bound
+    Reason.LIMIT_REFERRALS: EDE.OTHER,
+    Reason.LIMIT_EXCHANGES: EDE.OTHER,
+    Reason.LIMIT_NS_DEPTH: EDE.OTHER,
+    Reason.LIMIT_WALL_CLOCK: EDE.NO_REACHABLE_AUTHORITY,
     Reason.DENIAL_FROM_WILDCARD: EDE.DNSSEC_BOGUS,
     Reason.DENIAL_NEXT_OUTSIDE_ZONE: EDE.DNSSEC_BOGUS,
     # Denial of existence (NSEC-*, NSEC3-*)

@@ -38,7 +38,7 @@ from dnssec_core.caa.domain import CaaDomain, DomainError, parse_domain
 from dnssec_core.caa.records import CaaRecord, Iodef, Tag, parse_iodef
 from dnssec_core.caa.search import Lookup, SearchResult, search_steps
 from dnssec_core.chain.engine import Validator
-from dnssec_core.chain.types import Answer, FailureKind, LookupFailure, Query
+from dnssec_core.chain.types import Answer, FailureKind, LimitKind, LookupFailure, Query
 from dnssec_core.driver import Transport
 from dnssec_core.verdict import Status
 
@@ -191,7 +191,8 @@ def run_steps(
             answer: Answer
             if clock() > deadline:
                 answer = LookupFailure(
-                    FailureKind.LIMIT, f"CAA check budget of {budget_seconds:g} s spent"
+                    FailureKind.LIMIT, f"CAA check budget of {budget_seconds:g} s spent",
+                    limit=LimitKind.WALL_CLOCK,
                 )
             else:
                 try:

@@ -42,7 +42,7 @@ from dnssec_core.caa.records import CAA_TYPE, CaaRecord, parse_caa_rdata
 from dnssec_core.chain import engine
 from dnssec_core.chain.engine import ChainLink, Validator
 from dnssec_core.chain.present import rrset_texts
-from dnssec_core.chain.types import Answer, FailureKind, LookupFailure, Query
+from dnssec_core.chain.types import Answer, FailureKind, LimitKind, LookupFailure, Query
 from dnssec_core.verdict import Reason, Status, Verdict, indeterminate
 from dnssec_core.wire.message import SignedRRset, rcode_text
 
@@ -371,7 +371,8 @@ def probe_steps(
 def _ask(query: Query, budget: _Counter) -> Generator[Query, Answer, Answer]:
     if budget.left <= 0:
         return LookupFailure(
-            FailureKind.LIMIT, f"more than {MAX_QUERIES_PER_CAA_CHECK} queries for one CAA check"
+            FailureKind.LIMIT, f"more than {MAX_QUERIES_PER_CAA_CHECK} queries for one CAA check",
+            limit=LimitKind.QUERIES,
         )
     budget.left -= 1
     answer = yield query

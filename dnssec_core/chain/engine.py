@@ -42,7 +42,7 @@ from dns.name import Name
 from dnssec_core import limits
 from dnssec_core.chain import proofs
 from dnssec_core.chain.anchors import TrustAnchors, ZoneAnchor
-from dnssec_core.chain.types import Answer, FailureKind, LookupFailure, Query
+from dnssec_core.chain.types import Answer, FailureKind, LimitKind, LookupFailure, Query
 from dnssec_core.crypto.base import Backend, PublicKey
 from dnssec_core.dnssec.algorithms import DEFAULT_POLICY, AlgorithmPolicy
 from dnssec_core.dnssec.denial.nsec3 import HashAllowance
@@ -263,7 +263,8 @@ class _Run:
     def ask(self, query: Query) -> Generator[Query, Answer, Answer]:
         if self.queries >= limits.MAX_QUERIES_PER_RESOLUTION:
             return LookupFailure(
-                FailureKind.LIMIT, f"more than {limits.MAX_QUERIES_PER_RESOLUTION} queries"
+                FailureKind.LIMIT, f"more than {limits.MAX_QUERIES_PER_RESOLUTION} queries",
+                limit=LimitKind.QUERIES,
             )
         self.queries += 1
         answer = yield query
@@ -571,9 +572,14 @@ class _Run:
         answer: Answer,
         ds_set: tuple[DS, ...],
         anchor_keys: tuple[DNSKEY, ...] = (),
+        ds_overflow: int = 0,
     ) -> KeyState:
         """RFC 4035 §5.2 / VAL-KEY-05: the DNSKEY RRset is signed by a key that matches a DS
-        (or equals an anchor DNSKEY); then every zone key in it is trusted."""
+        (or equals an anchor DNSKEY); then every zone key in it is trusted.
+
+        ``ds_overflow``: the DS RRset's size when it had more than MAX_DS_PER_RRSET records
+        (0 otherwise).  With no match and either RRset cut short, the verdict names the
+        SEC-LIM-04 bound (``limit-dnskeys-per-rrset`` / ``limit-ds-per-rrset``)."""
         if isinstance(answer, LookupFailure):
             return KeyState(zone, _lookup_failed(answer, zone), None, ds_set)
         signed = answer.answer_rrset(zone, DNSKEY_TYPE)
@@ -595,6 +601,21 @@ class _Run:
             or any(ds_matches(ds, zone, key, self.v.policy) is DSMatch.MATCH for ds in ds_set)
         ]
         if not trusted:
+            if len(signed.rrset.rdatas) > limits.MAX_DNSKEYS_PER_RRSET or ds_overflow:
+                # SEC-LIM-04: the matching key (or DS) may lie past the records considered;
+                # name the bound rather than claim a mismatch
+                what, count, bound = (
+                    ("DNSKEY", len(signed.rrset.rdatas), limits.MAX_DNSKEYS_PER_RRSET)
+                    if len(signed.rrset.rdatas) > limits.MAX_DNSKEYS_PER_RRSET
+                    else ("DS", ds_overflow, limits.MAX_DS_PER_RRSET))
+                return KeyState(
+                    zone,
+                    bogus(Reason.LIMIT_DNSKEYS if what == "DNSKEY" else Reason.LIMIT_DS,
+                          f"no DNSKEY at {zone} matches its DS among the first {bound} of "
+                          f"{count} {what} records considered (SEC-LIM-04)"),
+                    None,
+                    ds_set,
+                )
             return KeyState(
                 zone,
                 bogus(Reason.DS_MISMATCH, f"no DNSKEY at {zone} matches its DS or anchor"),
@@ -696,6 +717,17 @@ class _Run:
         except WireError as exc:
             return KeyState(child, bogus(Reason.MALFORMED_DATA, f"DS at {child}: {exc}"))
         usable = tuple(usable_ds(list(ds_set), self.v.policy))
+        total_ds = len(ds_signed.rrset.rdatas)
+        overflow = total_ds if total_ds > limits.MAX_DS_PER_RRSET else 0
+        if not usable and overflow:
+            # SEC-LIM-04: a supported DS may lie past the records considered; never insecure
+            # on a truncated view (RFC 4035 §5.2: any supported DS must validate)
+            state = KeyState(child, bogus(
+                Reason.LIMIT_DS,
+                f"the first {limits.MAX_DS_PER_RRSET} of {total_ds} DS records at {child} are "
+                "all unsupported; the rest are not considered (SEC-LIM-04)"), None, ds_set)
+            self.remember(state)
+            return state
         if not usable:  # VAL-DS-04 / VAL-ALG-05: only unsupported algorithms or digests
             reason = (
                 Reason.UNSUPPORTED_DIGEST
@@ -711,7 +743,7 @@ class _Run:
             self.remember(state, answer)
             return state
         key_answer = yield from self.ask(Query(child, DNSKEY_TYPE))
-        state = self.check_dnskeys(child, key_answer, usable)
+        state = self.check_dnskeys(child, key_answer, usable, ds_overflow=overflow)
         self.remember(state, answer, key_answer)
         return state
 
@@ -787,9 +819,20 @@ class _Run:
 _NO_SUCH_NAME = KeyState(dns.name.empty, indeterminate(Reason.INTERNAL_ERROR, "sentinel"))
 
 
+#: The reason for each bound a lookup can hit (SEC-LIM-05): the verdict names the bound spent.
+_LIMIT_REASONS: dict[LimitKind | None, Reason] = {
+    None: Reason.LIMIT_QUERIES,
+    LimitKind.QUERIES: Reason.LIMIT_QUERIES,
+    LimitKind.EXCHANGES: Reason.LIMIT_EXCHANGES,
+    LimitKind.REFERRALS: Reason.LIMIT_REFERRALS,
+    LimitKind.NS_DEPTH: Reason.LIMIT_NS_DEPTH,
+    LimitKind.WALL_CLOCK: Reason.LIMIT_WALL_CLOCK,
+}
+
+
 def _lookup_failed(failure: LookupFailure, name: Name) -> Verdict:
     if failure.kind is FailureKind.LIMIT:
-        return indeterminate(Reason.LIMIT_QUERIES, f"{name}: {failure.detail}")
+        return indeterminate(_LIMIT_REASONS[failure.limit], f"{name}: {failure.detail}")
     return indeterminate(
         Reason.LOOKUP_FAILED,
         f"{name}: {failure.kind.value} after {failure.attempts} attempt(s): {failure.detail}",

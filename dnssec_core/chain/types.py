@@ -41,18 +41,33 @@ class FailureKind(enum.Enum):
     LIMIT = "resolution-limit"
 
 
+class LimitKind(enum.Enum):
+    """Which bound ended a lookup (a ``FailureKind.LIMIT`` failure), SEC-LIM-05.
+
+    The engine reports each with its own ``limit-*`` reason, so that a verdict names the
+    bound that was spent rather than a generic query limit."""
+
+    QUERIES = "queries"  # engine's per-resolution or the CAA check's query budget
+    EXCHANGES = "exchanges"  # MAX_QUERIES_PER_ASK: exchanges for one transport ask
+    REFERRALS = "referrals"  # MAX_REFERRALS for one transport ask
+    NS_DEPTH = "ns-depth"  # MAX_NS_RESOLUTION_DEPTH: nested NS-name address lookups
+    WALL_CLOCK = "wall-clock"  # a wall-clock budget (ask, resolution or CAA check)
+
+
 @dataclass(frozen=True, slots=True)
 class LookupFailure:
     """No usable response for a query after ``attempts`` tries (SEC-NET-06: at least 2).
 
     ``servers`` lists the authorities tried, so BR-CAA-07's "outside the CA's infrastructure"
-    and "retried" conditions can be judged by the caller.
+    and "retried" conditions can be judged by the caller.  ``limit`` names the bound spent
+    when ``kind`` is ``LIMIT`` (None: unknown, reported as the query limit).
     """
 
     kind: FailureKind
     detail: str
     attempts: int = 1
     servers: tuple[str, ...] = ()
+    limit: LimitKind | None = None
 
 
 Answer = Response | LookupFailure

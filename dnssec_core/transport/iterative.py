@@ -56,7 +56,7 @@ import dns.rrset
 from dns.name import Name
 
 from dnssec_core import limits
-from dnssec_core.chain.types import Answer, FailureKind, LookupFailure, Query
+from dnssec_core.chain.types import Answer, FailureKind, LimitKind, LookupFailure, Query
 from dnssec_core.transport.roothints import RootHints, builtin_root_hints
 from dnssec_core.transport.wire_io import (
     DNS_PORT,
@@ -85,7 +85,11 @@ _V = TypeVar("_V")
 
 
 class _LimitExceeded(Exception):
-    """A per-ask bound is spent; ends the whole ask with ``LookupFailure(LIMIT)``."""
+    """A per-ask bound is spent; ends the whole ask with ``LookupFailure(LIMIT)`` naming it."""
+
+    def __init__(self, message: str, limit: LimitKind) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class _BoundedCache(Generic[_V]):
@@ -147,11 +151,13 @@ class _Run:
         """Count one exchange with ``server``; returns the seconds left in the ask."""
         if self.exchanges >= self.max_exchanges:
             raise _LimitExceeded(
-                f"more than {self.max_exchanges} queries for one question (SEC-LIM-05)"
+                f"more than {self.max_exchanges} queries for one question (SEC-LIM-05)",
+                LimitKind.EXCHANGES,
             )
         remaining = self.deadline - self.clock()
         if remaining <= 0:
-            raise _LimitExceeded("wall-clock budget for one question spent (SEC-LIM-05)")
+            raise _LimitExceeded("wall-clock budget for one question spent (SEC-LIM-05)",
+                                 LimitKind.WALL_CLOCK)
         self.exchanges += 1
         if str(server) not in self.servers:
             self.servers.append(str(server))
@@ -160,10 +166,10 @@ class _Run:
 
 @dataclass
 class _Notes:
-    """Why NS names of one zone gave no address; ``limited`` when a bound was the cause."""
+    """Why NS names of one zone gave no address; ``limited``: the bound that was the cause."""
 
     lines: list[str] = field(default_factory=list)
-    limited: bool = False
+    limited: LimitKind | None = None
 
 
 class _Kind(enum.Enum):
@@ -267,7 +273,8 @@ class IterativeTransport:
             return dataclasses.replace(response, qname=query.name)
         except _LimitExceeded as exc:
             return LookupFailure(
-                FailureKind.LIMIT, f"{query}: {exc}", run.exchanges, tuple(run.servers)
+                FailureKind.LIMIT, f"{query}: {exc}", run.exchanges, tuple(run.servers),
+                exc.limit,
             )
         except Exception as exc:  # fail closed: a bug here is a failed lookup, not a crash
             return LookupFailure(
@@ -305,7 +312,8 @@ class IterativeTransport:
                 referrals += 1
                 if referrals > self.max_referrals:
                     raise _LimitExceeded(
-                        f"more than {self.max_referrals} referrals for {qname} (SEC-LIM-05)"
+                        f"more than {self.max_referrals} referrals for {qname} (SEC-LIM-05)",
+                        LimitKind.REFERRALS,
                     )
                 assert step.delegation is not None
                 delegation = step.delegation
@@ -394,6 +402,7 @@ class IterativeTransport:
                 + (": " + "; ".join(notes.lines) if notes.lines else ""),
                 0,
                 (),
+                notes.limited,
             )
         untried = []
         if skipped or unresolved:
@@ -550,7 +559,7 @@ class IterativeTransport:
         if cached:
             return cached
         if depth + 1 > self.max_ns_depth:
-            notes.limited = True
+            notes.limited = notes.limited or LimitKind.NS_DEPTH
             notes.lines.append(
                 f"{name}: NS-name lookups nested deeper than {self.max_ns_depth} (SEC-LIM-05)"
             )
@@ -566,7 +575,8 @@ class IterativeTransport:
                 step = self._resolve(name, rdtype, run, depth + 1)
                 if isinstance(step, LookupFailure):
                     notes.lines.append(f"{name} {_type_text(rdtype)}: {step.detail}")
-                    notes.limited |= step.kind is FailureKind.LIMIT
+                    if step.kind is FailureKind.LIMIT and notes.limited is None:
+                        notes.limited = step.limit or LimitKind.QUERIES
                     continue
                 for rrset in step.message.answer:
                     if rrset.rdtype == rdtype and names_equal(rrset.name, name):

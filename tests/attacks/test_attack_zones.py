@@ -219,6 +219,29 @@ def _pad_dnskeys(count: int) -> Callable[[Message], None]:
     return edit
 
 
+def _pad_ds(w: World, child: str, algorithm: int) -> Callable[[Message], None]:
+    """MAX_DS_PER_RRSET made-up DS records (of ``algorithm``) put in front of the child's
+    real DS, the RRset re-signed by the parent (the root): the real DS falls beyond the
+    bound."""
+    root = w.zones["."]
+    assert root.zsk is not None
+    zsk = root.zsk
+
+    def edit(message: Message) -> None:
+        for rrset in message.answer:
+            if rrset.rdtype == dns.rdatatype.DS:
+                padded = dns.rrset.RRset(rrset.name, rrset.rdclass, rrset.rdtype)
+                for i in range(limits.MAX_DS_PER_RRSET):
+                    padded.add(dns.rdata.from_text(rrset.rdclass, rrset.rdtype,
+                                                   f"{4000 + i} {algorithm} 2 {i:064X}"),
+                               rrset.ttl)
+                for rdata in rrset:
+                    padded.add(rdata, rrset.ttl)
+                message.answer[:] = [padded, rrsig_rrset(padded, zsk, root.origin)]
+                return
+    return edit
+
+
 def _swap_ds(keep_supported: bool) -> Callable[[Message], None]:
     """The parent's DS RRset rewritten (its RRSIG kept): the supported DS replaced by one of
     an unsupported algorithm, or dropped so that only the unsupported one remains."""
@@ -578,9 +601,20 @@ ATTACKS: tuple[Attack, ...] = (
     Attack("huge-dnskey-rrset", "deny.good.", "CAA",
            _with_world(lambda w: _pad_dnskeys(limits.MAX_DNSKEYS_PER_RRSET),
                        at=("good.", "DNSKEY")),
-           Status.BOGUS, Reason.DS_MISMATCH,
-           "SEC-LIM-04: keys beyond MAX_DNSKEYS_PER_RRSET are ignored", caa=True,
+           Status.BOGUS, Reason.LIMIT_DNSKEYS,
+           "SEC-LIM-04: keys beyond MAX_DNSKEYS_PER_RRSET are ignored; the bound is named",
+           caa=True,
            verifications=lambda chain: chain - 1),  # the DNSKEY RRset is never checked
+    Attack("huge-ds-rrset", "deny.good.", "CAA",
+           _with_world(lambda w: _pad_ds(w, "good.", algorithm=13), at=("good.", "DS")),
+           Status.BOGUS, Reason.LIMIT_DS,
+           "SEC-LIM-04: DS records beyond MAX_DS_PER_RRSET are ignored; the bound is named",
+           caa=True),
+    Attack("huge-ds-rrset-unsupported-first", "deny.good.", "CAA",
+           _with_world(lambda w: _pad_ds(w, "good.", algorithm=12), at=("good.", "DS")),
+           Status.BOGUS, Reason.LIMIT_DS,
+           "RFC 4035 §5.2: never insecure on a DS set cut short by SEC-LIM-04 (a supported "
+           "DS may follow)", caa=True),
     # forged unsigned answers injected into a signed zone (VAL-STAT-04, RFC 4035 §5.3)
     Attack("forged-unsigned-answer", "deny.good.", "CAA", _on_answer(_replace_answer(
         _forged_caa)), Status.BOGUS, Reason.RRSIGS_MISSING,
@@ -670,7 +704,7 @@ ATTACKS: tuple[Attack, ...] = (
 )
 
 #: Counted so that a dropped or skipped attack shows (issue 8: "assert the count that ran").
-EXPECTED_ATTACKS = 43
+EXPECTED_ATTACKS = 45
 assert len({a.id for a in ATTACKS}) == len(ATTACKS)
 
 #: Honest questions in the same zones: each must be secure, so that the attacks above fail

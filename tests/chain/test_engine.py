@@ -10,7 +10,7 @@ import pytest
 
 from dnssec_core import limits
 from dnssec_core.chain.engine import Validator
-from dnssec_core.chain.types import FailureKind, LookupFailure, Query
+from dnssec_core.chain.types import FailureKind, LimitKind, LookupFailure, Query
 from dnssec_core.crypto import Backend
 from dnssec_core.verdict import Reason, Status
 from tests.chain.lab import NOW, anchors, ask, lab
@@ -79,6 +79,27 @@ def test_lookup_failure_is_indeterminate_VAL_STAT_05(fast: Backend) -> None:
     assert (result.status, result.verdict.reason, result.verdict.ede) == (
         Status.INDETERMINATE, Reason.LOOKUP_FAILED, 22)
     assert result.rcode == 2
+
+
+@pytest.mark.parametrize(("limit", "reason", "ede"), [
+    (None, Reason.LIMIT_QUERIES, 0),
+    (LimitKind.QUERIES, Reason.LIMIT_QUERIES, 0),
+    (LimitKind.EXCHANGES, Reason.LIMIT_EXCHANGES, 0),
+    (LimitKind.REFERRALS, Reason.LIMIT_REFERRALS, 0),
+    (LimitKind.NS_DEPTH, Reason.LIMIT_NS_DEPTH, 0),
+    (LimitKind.WALL_CLOCK, Reason.LIMIT_WALL_CLOCK, 22),
+])
+def test_transport_limit_is_named_in_the_verdict_SEC_LIM_05(
+        fast: Backend, limit: LimitKind | None, reason: Reason, ede: int) -> None:
+    """Each transport bound gives its own limit-* reason, not a generic query limit."""
+    def spent(message: dns.message.Message) -> LookupFailure:
+        return LookupFailure(FailureKind.LIMIT, "bound spent", 3, ("127.0.0.9",), limit)
+
+    for question in (("www.secure.test.", "A"), ("secure.test.", "DNSKEY")):
+        result = ask("www.secure.test.", "A", fast, transport=lab(rewrite(*question, spent)))
+        assert (result.status, result.verdict.reason, result.verdict.ede) == (
+            Status.INDETERMINATE, reason, ede)
+        assert result.verdict.reason.value.startswith("limit-")
 
 
 def test_servfail_is_indeterminate(fast: Backend) -> None:

@@ -15,7 +15,7 @@ import dns.rdatatype
 import pytest
 
 from dnssec_core import limits
-from dnssec_core.chain.types import FailureKind, LookupFailure, Query
+from dnssec_core.chain.types import FailureKind, LimitKind, LookupFailure, Query
 from dnssec_core.transport import IterativeTransport, RootHints, builtin_root_hints
 from dnssec_core.transport import iterative as iterative_module
 from dnssec_core.wire.message import Response
@@ -484,6 +484,7 @@ def test_referral_limit_SEC_LIM_05() -> None:
         response(make(farm, max_referrals=4).ask(Query(n(qname), A)))
         result = failure(make(farm, max_referrals=3).ask(Query(n(qname), A)), FailureKind.LIMIT)
     assert "more than 3 referrals" in result.detail
+    assert result.limit is LimitKind.REFERRALS
 
 
 def test_query_limit_SEC_LIM_05(farm: Farm) -> None:
@@ -492,6 +493,7 @@ def test_query_limit_SEC_LIM_05(farm: Farm) -> None:
         make(farm, max_queries=2).ask(Query(n("www.example.test."), A)), FailureKind.LIMIT
     )
     assert "more than 2 queries" in result.detail and result.attempts == 2
+    assert result.limit is LimitKind.EXCHANGES
 
 
 def test_ns_resolution_depth_limit_SEC_LIM_05() -> None:
@@ -518,6 +520,7 @@ ns.c.test. 3600 A {LEAF}
             make(farm, max_ns_depth=0).ask(Query(n("www.a.test."), A)), FailureKind.LIMIT
         )
     assert "nested deeper than 0" in result.detail
+    assert result.limit is LimitKind.NS_DEPTH
 
 
 @pytest.mark.parametrize("bound", [2, 3])
@@ -549,6 +552,7 @@ def test_wall_clock_limit_SEC_LIM_05() -> None:
             FailureKind.LIMIT,
         )
     assert "wall-clock" in result.detail
+    assert result.limit is LimitKind.WALL_CLOCK
     assert time.monotonic() - started < 1.5
 
 
