@@ -46,6 +46,16 @@ MAX_QUERIES_PER_RESOLUTION: Final = 96
 #: (Unbound 1.19.1 bounds validation work per query similarly).
 MAX_SIG_VALIDATIONS_PER_RESOLUTION: Final = 128
 
+#: Signature verifications for one whole CAA check (every climb step, alias hop and zone
+#: probe).  SEC-LIM-01, CVE-2023-50387: the per-resolution budget alone let one check of a
+#: 122-label name in an attacker's zone cost 15,139 verifications (tests/attacks).  Policy:
+#: with the keys cached after the first step, an honest step verifies its denial (one or two
+#: NSEC/NSEC3 RRsets and the SOA: at most 4); a 127-label name climbs 126 steps, ≈ 500, plus
+#: the key chain (~10 per zone).  1,024 is twice that worst case and the same as
+#: MAX_QUERIES_PER_CAA_CHECK.  Spent → indeterminate ``limit-signature-validations-per-check``
+#: (a lookup failure, never permission).
+MAX_SIG_VALIDATIONS_PER_CAA_CHECK: Final = 1024
+
 #: Labels below the root; a DNS name has at most 127 (RFC 1035 §2.3.4).  SEC-LIM-05.
 MAX_ZONE_DEPTH: Final = 127
 

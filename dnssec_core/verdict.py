@@ -70,6 +70,7 @@ class Reason(enum.Enum):
     # Cross-checking and limits (SEC-XB-01, SEC-LIM-*)
     BACKEND_DISAGREEMENT = "backend-disagreement"
     LIMIT_SIG_VALIDATIONS = "limit-signature-validations"
+    LIMIT_CHECK_SIG_VALIDATIONS = "limit-signature-validations-per-check"
     LIMIT_KEY_TAG_COLLISIONS = "limit-key-tag-collisions"
     LIMIT_RRSIGS = "limit-rrsigs-per-rrset"
     # Zone data problems (verify-zone)
@@ -146,6 +147,7 @@ REASON_EDE: dict[Reason, EDE | None] = {
     Reason.NO_SEP_SIGNATURE: EDE.DNSKEY_MISSING,
     Reason.BACKEND_DISAGREEMENT: EDE.DNSSEC_BOGUS,
     Reason.LIMIT_SIG_VALIDATIONS: EDE.DNSSEC_BOGUS,
+    Reason.LIMIT_CHECK_SIG_VALIDATIONS: EDE.DNSSEC_INDETERMINATE,  # shared budget: unknown
     Reason.LIMIT_KEY_TAG_COLLISIONS: EDE.DNSSEC_BOGUS,
     Reason.LIMIT_RRSIGS: EDE.DNSSEC_BOGUS,
     Reason.MALFORMED_DATA: EDE.INVALID_DATA,

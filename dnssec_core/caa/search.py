@@ -38,9 +38,10 @@ from typing import Any, Final
 import dns.name
 from dns.name import Name
 
+from dnssec_core import limits
 from dnssec_core.caa.records import CAA_TYPE, CaaRecord, parse_caa_rdata
 from dnssec_core.chain import engine
-from dnssec_core.chain.engine import ChainLink, Validator
+from dnssec_core.chain.engine import ChainLink, SignatureBudget, Validator
 from dnssec_core.chain.present import rrset_texts
 from dnssec_core.chain.types import Answer, FailureKind, LimitKind, LookupFailure, Query
 from dnssec_core.verdict import Reason, Status, Verdict, indeterminate
@@ -276,15 +277,18 @@ def search_steps(
     followed by a :class:`ZoneProbe` of each unanswered query's zone (for BR-CAA-07).
     """
     budget = _Counter(MAX_QUERIES_PER_CAA_CHECK)
+    signatures = _check_signatures()
     lookups: list[Lookup] = []
     for name in climb(start):
-        lookup = yield from lookup_steps(validator, name, now=now, budget=budget)
+        lookup = yield from lookup_steps(validator, name, now=now, budget=budget,
+                                         signatures=signatures)
         lookups.append(lookup)
         if not lookup.usable:
             probes: list[ZoneProbe] = []
             if probe_failures and lookup.failures:
                 for probe_name in _probe_names(lookup):
-                    probe = yield from probe_steps(validator, probe_name, now=now, budget=budget)
+                    probe = yield from probe_steps(validator, probe_name, now=now,
+                                                   budget=budget, signatures=signatures)
                     probes.append(probe)
             return SearchResult(start, Outcome.FAILED, tuple(lookups), tuple(probes))
         if lookup.records:
@@ -292,12 +296,22 @@ def search_steps(
     return SearchResult(start, Outcome.NONE, tuple(lookups))
 
 
+def _check_signatures() -> SignatureBudget:
+    """The signature budget of one CAA check (SEC-LIM-01), shared by all its resolutions."""
+    return SignatureBudget(limits.MAX_SIG_VALIDATIONS_PER_CAA_CHECK, "one CAA check")
+
+
 def lookup_steps(
-    validator: Validator, qname: Name, *, now: int, budget: _Counter | None = None
+    validator: Validator, qname: Name, *, now: int, budget: _Counter | None = None,
+    signatures: SignatureBudget | None = None,
 ) -> Generator[Query, Answer, Lookup]:
-    """CAA(qname): one engine resolution (aliases followed and validated), as a Lookup."""
+    """CAA(qname): one engine resolution (aliases followed and validated), as a Lookup.
+
+    ``budget`` (queries) and ``signatures`` (verifications) are the CAA check's, shared
+    across the climb (SEC-LIM-01/05); fresh ones when called alone."""
     budget = budget or _Counter(MAX_QUERIES_PER_CAA_CHECK)
-    resolution = validator.resolve(qname, CAA_TYPE, now=now)
+    signatures = signatures or _check_signatures()
+    resolution = validator.resolve(qname, CAA_TYPE, now=now, signatures=signatures)
     failures: list[tuple[Query, LookupFailure]] = []
     servers: list[str] = []
     while (query := resolution.next_query()) is not None:
@@ -343,7 +357,8 @@ def lookup_steps(
 
 
 def probe_steps(
-    validator: Validator, name: Name, *, now: int, budget: _Counter | None = None
+    validator: Validator, name: Name, *, now: int, budget: _Counter | None = None,
+    signatures: SignatureBudget | None = None,
 ) -> Generator[Query, Answer, ZoneProbe]:
     """The status of the zone holding ``name``: the engine's walk from the trust anchor down
     to ``name`` (RFC 4035 §5.2), asking only DS and DNSKEY questions of each parent.
@@ -353,7 +368,7 @@ def probe_steps(
     zone at this name" yet.  Any error in it is indeterminate (fail closed).
     """
     budget = budget or _Counter(MAX_QUERIES_PER_CAA_CHECK)
-    run = engine._Run(validator, name, DS_TYPE, now)
+    run = engine._Run(validator, name, DS_TYPE, now, signatures or _check_signatures())
     walk = run.find_keys(name)
     try:
         query = next(walk)

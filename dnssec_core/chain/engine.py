@@ -64,13 +64,29 @@ NSEC3_TYPE = 50
 SOA_TYPE = 6
 
 
-class _Budget:
-    """Counts signature verifications for one resolution (SEC-LIM-01)."""
+class SignatureBudget:
+    """Signature verifications shared by several resolutions, e.g. every step of one CAA
+    check (SEC-LIM-01: a per-resolution budget alone lets a 126-step climb spend it 126
+    times).  Pass it to :meth:`Validator.resolve`; ``spent`` tells whether it ran out."""
 
-    def __init__(self, backend: Backend, allowed: int) -> None:
+    def __init__(self, allowed: int, scope: str) -> None:
+        self.allowed = allowed
+        self.left = allowed
+        self.scope = scope
+        self.spent = False
+
+
+class _Budget:
+    """Counts signature verifications for one resolution (SEC-LIM-01), and for a shared
+    :class:`SignatureBudget` when there is one."""
+
+    def __init__(self, backend: Backend, allowed: int,
+                 shared: SignatureBudget | None = None) -> None:
         self.backend = backend
         self.left = allowed
         self.name = backend.name
+        self.shared = shared
+        self.shared_spent = False  # this resolution was stopped by the shared budget
 
     def verify(self, key: PublicKey, signature: bytes, data: bytes) -> bool:
         if self.left <= 0:
@@ -78,6 +94,14 @@ class _Budget:
                 f"more than {limits.MAX_SIG_VALIDATIONS_PER_RESOLUTION} signature "
                 "verifications for one resolution"
             )
+        shared = self.shared
+        if shared is not None:
+            if shared.left <= 0:
+                shared.spent = self.shared_spent = True
+                raise limits.WorkLimitExceeded(
+                    f"more than {shared.allowed} signature verifications for {shared.scope}"
+                )
+            shared.left -= 1
         self.left -= 1
         return self.backend.verify(key, signature, data)
 
@@ -174,8 +198,13 @@ class Validator:
         self._keys: dict[tuple[bytes, ...], tuple[KeyState, int]] = {}
         self._not_cuts: dict[tuple[bytes, ...], int] = {}
 
-    def resolve(self, qname: Name, qtype: int, *, now: int) -> Resolution:
-        return Resolution(self, qname, qtype, now)
+    def resolve(self, qname: Name, qtype: int, *, now: int,
+                signatures: SignatureBudget | None = None) -> Resolution:
+        """Start resolving (qname, qtype).  ``signatures``: a verification budget shared with
+        other resolutions (e.g. one CAA check's, SEC-LIM-01) on top of the per-resolution
+        one; when it is what ran out the verdict is indeterminate
+        ``limit-signature-validations-per-check``."""
+        return Resolution(self, qname, qtype, now, signatures)
 
     # Cache of KeyState per zone name (and "not a cut" markers), expiring at an absolute time.
     def cached_keys(self, zone: Name, now: int) -> KeyState | None:
@@ -203,8 +232,9 @@ class Validator:
 class Resolution:
     """One question being resolved and validated; see the module docstring for the loop."""
 
-    def __init__(self, validator: Validator, qname: Name, qtype: int, now: int) -> None:
-        self._run = _Run(validator, qname, qtype, now)
+    def __init__(self, validator: Validator, qname: Name, qtype: int, now: int,
+                 signatures: SignatureBudget | None = None) -> None:
+        self._run = _Run(validator, qname, qtype, now, signatures)
         self._steps = self._run.resolve()
         self._pending: Query | None = None
         self._result: Result | None = None
@@ -243,12 +273,14 @@ class Resolution:
 class _Run:
     """The resolution algorithm, written as generators (yield a Query, get an Answer)."""
 
-    def __init__(self, validator: Validator, qname: Name, qtype: int, now: int) -> None:
+    def __init__(self, validator: Validator, qname: Name, qtype: int, now: int,
+                 signatures: SignatureBudget | None = None) -> None:
         self.v = validator
         self.qname = qname
         self.qtype = qtype
         self.now = now
-        self.backend = _Budget(validator.backend, limits.MAX_SIG_VALIDATIONS_PER_RESOLUTION)
+        self.backend = _Budget(validator.backend, limits.MAX_SIG_VALIDATIONS_PER_RESOLUTION,
+                               signatures)
         # SEC-LIM-03: NSEC3 hashes for the whole resolution; each proof draws a per-response
         # hasher from it (response budget NSEC3_HASHES_PER_RESPONSE, memo shared)
         self.hashes = HashAllowance(limits.NSEC3_HASHES_PER_RESOLUTION)
@@ -289,6 +321,10 @@ class _Run:
         )
 
     def finish(self, verdict: Verdict, rcode: int) -> Result:
+        if self.backend.shared_spent and verdict.reason is Reason.LIMIT_SIG_VALIDATIONS:
+            # the shared budget (not this resolution's data) ran out: nothing was shown to
+            # be bogus, the answer is unknown (SEC-LIM-01)
+            verdict = indeterminate(Reason.LIMIT_CHECK_SIG_VALIDATIONS, verdict.detail)
         return Result(
             self.qname,
             self.qtype,
@@ -630,7 +666,9 @@ class _Run:
     def remember(self, state: KeyState, *answers: Answer) -> None:
         """Cache a key state until its data's TTL or signature expiry (bogus: briefly)."""
         self.link(state)
-        if state.status is Status.INDETERMINATE:
+        if state.status is Status.INDETERMINATE or state.verdict.reason.value.startswith("limit-"):
+            # a spent work bound says nothing about the zone's data: never cached, so that
+            # one expensive resolution cannot make an honest zone bogus for later ones
             return
         if state.status is Status.BOGUS:
             self.v.store_keys(state, self.now + Validator.BOGUS_CACHE_SECONDS)
@@ -979,4 +1017,4 @@ def _describe(answer: Answer) -> str:
     )
 
 
-__all__ = ["ChainLink", "KeyState", "Resolution", "Result", "Validator"]
+__all__ = ["ChainLink", "KeyState", "Resolution", "Result", "SignatureBudget", "Validator"]

@@ -819,20 +819,9 @@ def test_nsec3_hash_exhaustion_spends_at_most_the_budget_SEC_LIM_03() -> None:
 CAA_ATTACKS = tuple(a for a in ATTACKS if a.caa)
 
 
-def test_caa_climb_work_is_bounded_per_step_SEC_LIM_01_05() -> None:
-    """KeyTrap through the CAA climb (RFC 8659 §3): the attacker asks for a certificate for a
-    deep name in its own zone and answers every step with a *valid* NXDOMAIN padded with
-    signed NSEC RRsets, each costing MAX_KEYS_PER_KEY_TAG verifications (decoys first), just
-    under the per-resolution budget.  The decision is right (no CAA anywhere: permitted) and
-    the work is bounded — but only per step: there is no per-check signature budget, so one
-    check costs about (steps × MAX_SIG_VALIDATIONS_PER_RESOLUTION) verifications."""
-    from dnssec_core.caa.search import MAX_QUERIES_PER_CAA_CHECK
-    from tests.attacks.harness import CountingBackend, CountingTransport
-
-    w = world()
-    origin = "keytrap."
-    per_nsec = DECOYS_BEFORE_ZSK + 1
-    padding = (limits.MAX_SIG_VALIDATIONS_PER_RESOLUTION - 3 - 2 * per_nsec) // per_nsec
+def _climb_attack(w: World, origin: str, padding: int) -> Tamper:
+    """Every CAA step of the climb answered with a *valid* NXDOMAIN padded with ``padding``
+    signed NSEC RRsets, each costing MAX_KEYS_PER_KEY_TAG verifications (decoys first)."""
     flood = _nsec_flood(w, origin, padding)
     decoys_first = _decoys_first(w)
     apex = dns.name.from_text(origin)
@@ -850,20 +839,49 @@ def test_caa_climb_work_is_bounded_per_step_SEC_LIM_01_05() -> None:
             return wire
         return message.to_wire(max_size=65535, want_shuffle=False)
 
+    return tamper
+
+
+def test_caa_climb_work_is_bounded_per_check_SEC_LIM_01_05() -> None:
+    """KeyTrap through the CAA climb (RFC 8659 §3): the attacker asks for a certificate for a
+    deep name in its own zone and answers every step with a valid, padded NXDOMAIN just under
+    the per-resolution budget.  Before MAX_SIG_VALIDATIONS_PER_CAA_CHECK one such check cost
+    15,139 verifications (about steps × MAX_SIG_VALIDATIONS_PER_RESOLUTION) and was
+    permitted; now the check's shared budget stops it: a lookup failure, never permission."""
+    from dnssec_core.caa.search import MAX_QUERIES_PER_CAA_CHECK
+    from tests.attacks.harness import CountingBackend, CountingTransport
+
+    w = world()
+    origin = "keytrap."
+    per_nsec = DECOYS_BEFORE_ZSK + 1
+    padding = (limits.MAX_SIG_VALIDATIONS_PER_RESOLUTION - 3 - 2 * per_nsec) // per_nsec
     labels = (253 - len(origin)) // 2
     domain = "a." * labels + origin.rstrip(".")
+    request = CaaRequest(parse_domain(domain), ("ca.example",), permit_on_lookup_failure=True)
+
+    # the deepest honest climb (in a zone without colliding key tags) fits the check's
+    # budget with room to spare
+    honest_labels = (253 - len("mixed.")) // 2
+    honest_request = CaaRequest(parse_domain("a." * honest_labels + "mixed"), ("ca.example",))
+    honest_backend = CountingBackend()
+    honest = check_caa(honest_request, Validator(w.anchors, backend=honest_backend),
+                       w.transport(), now=NOW)
+    assert (honest.decision, honest.status) == (Decision.PERMITTED, Status.SECURE)
+    assert len(honest.lookups) == honest_labels + 1  # every name up to mixed.
+    assert honest_backend.calls <= limits.MAX_SIG_VALIDATIONS_PER_CAA_CHECK // 2
+
     backend = CountingBackend()
-    transport = CountingTransport(w.transport(tamper))
-    check = check_caa(CaaRequest(parse_domain(domain), ("ca.example",)),
-                      Validator(w.anchors, backend=backend), transport, now=NOW)
-    assert (check.decision, check.status) == (Decision.PERMITTED, Status.SECURE), check.reason
-    steps = len(check.lookups)
-    assert steps == labels + 1  # every name up to keytrap. (the climb never asks the root)
-    assert len(transport.asked) <= MAX_QUERIES_PER_CAA_CHECK
-    assert backend.calls <= steps * limits.MAX_SIG_VALIDATIONS_PER_RESOLUTION
+    transport = CountingTransport(w.transport(_climb_attack(w, origin, padding)))
+    check = check_caa(request, Validator(w.anchors, backend=backend), transport, now=NOW)
+    assert check.decision is Decision.LOOKUP_FAILURE, check.reason
+    assert check.status is Status.INDETERMINATE
+    failed = check.lookups[-1]
+    assert failed.verdict.reason is Reason.LIMIT_CHECK_SIG_VALIDATIONS
+    assert failed.ede == 5
+    assert backend.calls == limits.MAX_SIG_VALIDATIONS_PER_CAA_CHECK
     costly = (padding + 1) * per_nsec + per_nsec  # the NSECs and the SOA of every step
-    assert costly > limits.MAX_SIG_VALIDATIONS_PER_RESOLUTION - 2 * per_nsec
-    assert backend.calls >= (steps - 1) * costly
+    assert len(check.lookups) <= limits.MAX_SIG_VALIDATIONS_PER_CAA_CHECK // costly + 2
+    assert len(transport.asked) <= MAX_QUERIES_PER_CAA_CHECK
 
 
 @pytest.mark.parametrize("attack", CAA_ATTACKS, ids=[a.id for a in CAA_ATTACKS])

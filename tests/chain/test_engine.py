@@ -183,6 +183,43 @@ def test_query_limit_value_and_minus_one_SEC_LIM_05(fast: Backend,
     assert (result.status, result.verdict.reason) == (Status.INDETERMINATE, Reason.LIMIT_QUERIES)
 
 
+def test_spent_budget_is_not_cached_as_bogus_SEC_LIM_01(fast: Backend,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resolution stopped by a work bound says nothing about the zones it was walking: the
+    next resolution with the same Validator (and its key cache) is secure."""
+    validator = Validator(anchors(), backend=fast)
+    monkeypatch.setattr(limits, "MAX_SIG_VALIDATIONS_PER_RESOLUTION", 2)
+    spent = ask("www.secure.test.", "A", fast, validator=validator)
+    assert spent.verdict.reason is Reason.LIMIT_SIG_VALIDATIONS
+    monkeypatch.undo()
+    assert ask("www.secure.test.", "A", fast, validator=validator).status is Status.SECURE
+
+
+def test_shared_signature_budget_is_indeterminate_SEC_LIM_01(fast: Backend) -> None:
+    """A budget shared by several resolutions (one CAA check's) that runs out makes the
+    resolution indeterminate, not bogus: nothing was shown wrong with the data."""
+    from dnssec_core.chain.engine import SignatureBudget
+    from dnssec_core.driver import resolve
+
+    validator = Validator(anchors(), backend=fast)
+    needed = ask("www.secure.test.", "A", fast).verdict  # a fresh validator: the whole chain
+    assert needed.status is Status.SECURE
+    shared = SignatureBudget(2, "the test")
+    resolution = validator.resolve(dns.name.from_text("www.secure.test."), 1, now=NOW,
+                                   signatures=shared)
+    transport = lab()
+    while (query := resolution.next_query()) is not None:
+        resolution.receive(query, transport.ask(query))
+    result = resolution.result()
+    assert (result.status, result.verdict.reason, result.verdict.ede) == (
+        Status.INDETERMINATE, Reason.LIMIT_CHECK_SIG_VALIDATIONS, 5)
+    assert shared.spent and shared.left == 0
+    assert "for the test" in result.verdict.detail
+    # nothing cached from the stopped walk: without the shared budget it is secure
+    plain = resolve(validator, lab(), dns.name.from_text("www.secure.test."), 1, now=NOW)
+    assert plain.status is Status.SECURE
+
+
 def test_signature_budget_per_resolution_SEC_LIM_01(fast: Backend,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(limits, "MAX_SIG_VALIDATIONS_PER_RESOLUTION", 2)
