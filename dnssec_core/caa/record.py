@@ -7,7 +7,8 @@ processing"; BR-LOG-01/02, BR-SMIME-05, BR-CAA-10).  A record holds:
 - ``format``, ``written_at`` (wall clock when written) and ``now`` (the validation time the
   check used, with ``time_source``: the system clock or ``--now``; SEC-TIME-01);
 - ``software`` (name, version) and ``crypto_backend``; ``trust_anchor`` (source, SHA-256 of
-  the anchor file, key tags: TA-05); ``transport`` (how the DNS was reached);
+  the anchor file, key tags: TA-05; ``zone`` the highest anchor zone and ``zones`` every
+  anchor zone with its key tags); ``transport`` (how the DNS was reached);
 - ``request``: the input as given and normalised, the issuer domain names, account URI,
   validation method, the lookup-failure policy;
 - the seven keys of the CLI's JSON (``domain`` ... ``lookups``), then ``lookup_details``: every
@@ -62,8 +63,11 @@ def decision_record(
         "trust_anchor": {
             "source": anchors.source,
             "sha256": anchors.sha256,
-            "zone": anchors.zone.to_text(),
+            "zone": anchors.zone.to_text(),  # the highest anchor zone (the root by default)
             "key_tags": anchors.key_tags,
+            # every anchor zone (RFC 4035 §4.4: several may be configured), highest first
+            "zones": [{"zone": anchor.zone.to_text(), "key_tags": anchor.key_tags}
+                      for anchor in anchors.zones],
         },
         "transport": transport,
     }
