@@ -39,7 +39,7 @@ from dnssec_core.caa.records import CaaRecord, Iodef, Tag, parse_iodef
 from dnssec_core.caa.search import Lookup, SearchResult, search_steps
 from dnssec_core.chain.engine import Validator
 from dnssec_core.chain.types import Answer, FailureKind, LimitKind, LookupFailure, Query
-from dnssec_core.driver import Transport
+from dnssec_core.driver import Transport, ask_within
 from dnssec_core.verdict import Status
 
 #: SEC-LIM-05: wall-clock seconds for one whole CAA check (every climb step); queries asked
@@ -181,7 +181,8 @@ def run_steps(
 ) -> _T:
     """Answer each query of a sans-I/O generator with ``transport`` until it returns.
 
-    After ``budget_seconds`` every query gets a LIMIT failure; a transport that raises (they
+    After ``budget_seconds`` every query gets a LIMIT failure, and each ask is told the time
+    left (SEC-LIM-05, :func:`~dnssec_core.driver.ask_within`); a transport that raises (they
     promise not to) gives a NETWORK failure — fail closed, never a crash mid-check.
     """
     deadline = clock() + budget_seconds
@@ -189,14 +190,15 @@ def run_steps(
         query = next(steps)
         while True:
             answer: Answer
-            if clock() > deadline:
+            left = deadline - clock()
+            if left <= 0:
                 answer = LookupFailure(
                     FailureKind.LIMIT, f"CAA check budget of {budget_seconds:g} s spent",
                     limit=LimitKind.WALL_CLOCK,
                 )
             else:
                 try:
-                    answer = transport.ask(query)
+                    answer = ask_within(transport, query, left)
                 except Exception as exc:
                     answer = LookupFailure(
                         FailureKind.NETWORK, f"transport error: {type(exc).__name__}: {exc}"

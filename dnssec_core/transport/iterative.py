@@ -257,9 +257,16 @@ class IterativeTransport:
 
     # -- the boundary -------------------------------------------------------------------------
 
-    def ask(self, query: Query) -> Answer:
-        """The authoritative response to ``query`` (see the module docstring), or why not."""
-        run = _Run(self.clock() + self.ask_seconds, self.max_queries, self.clock)
+    #: :func:`dnssec_core.driver.ask_within` may pass ``time_left`` (SEC-LIM-05).
+    supports_time_left = True
+
+    def ask(self, query: Query, *, time_left: float | None = None) -> Answer:
+        """The authoritative response to ``query`` (see the module docstring), or why not.
+
+        ``time_left``: seconds the caller's own budget (a resolution's or a CAA check's) still
+        allows; the ask's deadline, and so every per-server timeout, is clamped to it."""
+        seconds = self.ask_seconds if time_left is None else min(self.ask_seconds, time_left)
+        run = _Run(self.clock() + seconds, self.max_queries, self.clock)
         try:
             step = self._resolve(query.name, query.rdtype, run, depth=0)
             if isinstance(step, LookupFailure):

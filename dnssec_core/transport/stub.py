@@ -10,6 +10,8 @@ nothing but delivery; its answers are validated like any other.
 from __future__ import annotations
 
 import dataclasses
+import time
+from collections.abc import Callable
 from random import SystemRandom
 
 import dns.message
@@ -17,7 +19,7 @@ import dns.rdatatype
 from dns.name import Name
 
 from dnssec_core import limits
-from dnssec_core.chain.types import Answer, FailureKind, LookupFailure, Query
+from dnssec_core.chain.types import Answer, FailureKind, LimitKind, LookupFailure, Query
 from dnssec_core.transport.wire_io import (
     DNS_PORT,
     Failure,
@@ -54,6 +56,7 @@ class StubTransport:
         tcp_timeout: float = limits.TCP_TIMEOUT_SECONDS,
         attempts: int = limits.ATTEMPTS_PER_SERVER,
         use_0x20: bool = False,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if attempts < 1:
             raise ValueError("attempts must be at least 1")
@@ -62,6 +65,7 @@ class StubTransport:
         self.tcp_timeout = tcp_timeout
         self.attempts = attempts
         self.use_0x20 = use_0x20
+        self.clock = clock
         self._rng = SystemRandom()
         #: Messages sent so far (UDP and TCP), for the CLI's statistics.
         self.queries_sent = 0
@@ -87,9 +91,15 @@ class StubTransport:
             use_0x20=use_0x20,
         )
 
-    def ask(self, query: Query) -> Answer:
+    #: :func:`dnssec_core.driver.ask_within` may pass ``time_left`` (SEC-LIM-05).
+    supports_time_left = True
+
+    def ask(self, query: Query, *, time_left: float | None = None) -> Answer:
+        """The upstream's answer, or why not.  ``time_left``: seconds the caller's budget
+        still allows; each attempt's timeouts are clamped to it and no attempt starts after
+        it (SEC-LIM-05)."""
         try:
-            return self._ask(query)
+            return self._ask(query, None if time_left is None else self.clock() + time_left)
         except Exception as exc:  # fail closed: a bug here is a failed lookup, not a crash
             return LookupFailure(
                 FailureKind.NETWORK,
@@ -98,9 +108,19 @@ class StubTransport:
                 (str(self.server),),
             )
 
-    def _ask(self, query: Query) -> Answer:
+    def _ask(self, query: Query, deadline: float | None) -> Answer:
         failures: list[Failure] = []
         for _ in range(self.attempts):
+            udp_timeout, tcp_timeout = self.udp_timeout, self.tcp_timeout
+            if deadline is not None:
+                left = deadline - self.clock()
+                if left <= 0:
+                    if failures:
+                        break  # what was tried is reported; a retry did not fit
+                    return LookupFailure(
+                        FailureKind.LIMIT, f"{query}: wall-clock budget spent (SEC-LIM-05)",
+                        0, (str(self.server),), LimitKind.WALL_CLOCK)
+                udp_timeout, tcp_timeout = min(udp_timeout, left), min(tcp_timeout, left)
             message = make_query(
                 query.name,
                 query.rdtype,
@@ -110,8 +130,8 @@ class StubTransport:
             result = exchange(
                 message,
                 self.server,
-                udp_timeout=self.udp_timeout,
-                tcp_timeout=self.tcp_timeout,
+                udp_timeout=udp_timeout,
+                tcp_timeout=tcp_timeout,
                 exact_case=self.use_0x20,
             )
             self.queries_sent += result.sent
