@@ -174,6 +174,17 @@ ASK_WALL_CLOCK_SECONDS: Final = 20.0
 #: memory (policy); the oldest entry is dropped first.
 TRANSPORT_CACHE_ENTRIES: Final = 10_000
 
+#: Seconds a server address that timed out is tried after the others of its zone (a memory
+#: per transport, like Unbound's infra cache: its USEFUL_SERVER_TOP_TIMEOUT is 120 s, after
+#: which a timed-out server is probed again).  SEC-NET-06 policy: one dead first NS must not
+#: cost a full timeout on every question; it is never skipped, only moved last, and a
+#: response from it clears the mark.
+UNRESPONSIVE_SERVER_SECONDS: Final = 120
+
+#: Server addresses one transport remembers as unresponsive (bounded memory; the oldest
+#: entry is dropped first).
+UNRESPONSIVE_SERVER_ENTRIES: Final = 1_000
+
 #: Longest a cached delegation or address is reused, whatever its TTL.  (Unbound's
 #: cache-max-ttl default is 86400; delegations only choose servers, DNSSEC decides trust.)
 TRANSPORT_CACHE_MAX_TTL_SECONDS: Final = 86_400

@@ -23,6 +23,10 @@ for exactly that question, as they sent it, or a :class:`LookupFailure`:
   frequent reason; an answer without any RRSIG from a server of a zone whose referral
   carried a signed DS RRset (a "DNSSEC-lame" server: a stale or stripped unsigned copy) sends
   the question to the other servers first, and is returned only if none signs its answer;
+- an address that timed out is remembered for UNRESPONSIVE_SERVER_SECONDS and tried after the
+  other addresses of its zone (never skipped; an answer from it clears the mark), so one
+  dead first name server does not cost a full timeout on every question (as Unbound's infra
+  cache does);
 - every bound is in :mod:`dnssec_core.limits`; an exceeded one gives ``LookupFailure(LIMIT)``
   with the reason, never a hang.
 
@@ -40,8 +44,10 @@ where glue cannot carry a port).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
+import ipaddress
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -117,6 +123,9 @@ class _BoundedCache(Generic[_V]):
         while len(self._items) >= self.entries:
             del self._items[next(iter(self._items))]
         self._items[key] = (value, self.clock() + ttl)
+
+    def discard(self, key: _Key) -> None:
+        self._items.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -252,6 +261,9 @@ class IterativeTransport:
         )
         self._delegations: _BoundedCache[_Delegation] = _BoundedCache(cache_entries, clock)
         self._addresses: _BoundedCache[tuple[str, ...]] = _BoundedCache(cache_entries, clock)
+        #: Server addresses that timed out recently: tried after the others of their zone.
+        self._unresponsive: _BoundedCache[bool] = _BoundedCache(
+            limits.UNRESPONSIVE_SERVER_ENTRIES, clock)
         #: Messages sent so far (UDP and TCP), for the CLI's statistics.
         self.queries_sent = 0
 
@@ -431,6 +443,8 @@ class IterativeTransport:
         how many usable ones the bound left out."""
         have = {s.address for s in candidates}
         ordered = [a for a in addresses if ":" not in a] + [a for a in addresses if ":" in a]
+        # servers that timed out recently go last (stable: otherwise the order is kept)
+        ordered.sort(key=lambda a: self._unresponsive.get(_server_key(a, self.port)) is True)
         left_out = 0
         for address in ordered:
             try:
@@ -461,9 +475,20 @@ class IterativeTransport:
             exact_case=self.use_0x20,
         )
         run.messages += result.sent
+        key = _server_key(server.address, server.port)
         if isinstance(result.outcome, Failure):
+            if result.outcome.kind is FailureKind.TIMEOUT:
+                self._unresponsive.put(key, True, limits.UNRESPONSIVE_SERVER_SECONDS)
             return Failure(result.outcome.kind, f"{server}: {result.outcome.detail}")
+        self._unresponsive.discard(key)
         return self._classify(result.outcome, delegation, qname, qtype, server)
+
+    def unresponsive(self) -> list[str]:
+        """The server addresses currently remembered as unresponsive (for tests, --trace)."""
+        return sorted(
+            key[0].decode() for key in list(self._unresponsive._items)
+            if self._unresponsive.get(key) is True
+        )
 
     # -- what a response means (RFC 1034 §5.3.3, RFC 5452 §6) ----------------------------------
 
@@ -601,6 +626,13 @@ class IterativeTransport:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _server_key(address: str, port: int) -> _Key:
+    """The unresponsive-server memory's key: the address in its canonical text and the port."""
+    with contextlib.suppress(ValueError):
+        address = ipaddress.ip_address(address).compressed
+    return (address.encode(), str(port).encode())
 
 
 def _scrub(message: dns.message.Message, zone: Name) -> None:

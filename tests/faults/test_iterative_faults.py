@@ -69,17 +69,25 @@ def test_dead_first_server_then_a_good_one_SEC_NET_06(
 ) -> None:
     faulty, healthy = bad(ZONE), good(ZONE)
     with lab({ZONE: (faulty, healthy)}, {faulty: FaultPlan(fault)}) as world:
-        transport = world.iterative()
         for question in QUESTIONS:
             world[faulty].seen.clear()
             world[healthy].seen.clear()
-            result = query(transport, *question)
+            # a fresh transport per question: one that remembers a timed-out server would
+            # try it last (test_timed_out_server_is_tried_last_for_a_while)
+            result = query(world.iterative(), *question)
             assert comparable(result) == clean[question], result.verdict
             asked = questions(world[faulty], "udp")
             assert asked and set(asked.values()) == {1}  # first in line, asked once each
+            if EXPECTED[fault] is FailureKind.TIMEOUT:
+                # after its timeout it is tried last: the question's later queries to the
+                # zone (its DNSKEY) go to the good server only
+                assert len(asked) == 1
             assert questions(world[faulty], "tcp") == (asked if fault in VIA_TCP else {})
             if EXPECTED[fault] is None:
                 assert world[healthy].seen == []  # the faulty one's answer was usable
+            elif EXPECTED[fault] is FailureKind.TIMEOUT:
+                served = questions(world[healthy], "udp")
+                assert len(served) == 2 and all(served[q] == 1 for q in asked)
             else:
                 assert questions(world[healthy], "udp") == asked
 
@@ -339,3 +347,27 @@ def test_one_of_several_ns_names_dead_whatever_the_shuffle(
             question = QUESTIONS[0]
             assert comparable(query(transport, *question)) == clean[question]
         assert world[dead].seen and world[alive].seen
+
+
+def test_timed_out_server_is_tried_last_for_a_while_SEC_NET_06() -> None:
+    """A silent first server costs one timeout, not one per question: the transport remembers
+    it (limits.UNRESPONSIVE_SERVER_SECONDS, its own clock) and asks the other server first;
+    once the memory expires it is first in line again.  The verdicts stay the clean ones."""
+    from dnssec_core import limits
+
+    faulty, healthy = bad(ZONE), good(ZONE)
+    now = [0.0]
+    with lab({ZONE: (faulty, healthy)}, {faulty: FaultPlan(Fault.SILENT)}) as world:
+        transport = world.iterative(clock=lambda: now[0])
+        first = query(transport, *QUESTIONS[0])
+        assert first.status is Status.SECURE
+        assert sum(questions(world[faulty], "udp").values()) == 1  # one timeout in all
+        assert transport.unresponsive() == [faulty]
+        world[faulty].seen.clear()
+        for question in QUESTIONS:
+            assert query(transport, *question).status is Status.SECURE
+        assert world[faulty].seen == []  # tried last, so never needed
+        now[0] += limits.UNRESPONSIVE_SERVER_SECONDS + 1
+        assert transport.unresponsive() == []
+        assert query(transport, *QUESTIONS[1]).status is Status.SECURE
+        assert sum(questions(world[faulty], "udp").values()) == 1  # first in line again
