@@ -70,6 +70,11 @@ class WorkLimitExceeded(Exception):
 #: Entries in the validated-keys cache of one Validator (policy; bounded memory).
 KEY_CACHE_ENTRIES: Final = 10_000
 
+#: Entries in the answer cache of one Validator (dnssec_core.chain.cache; policy, bounded
+#: memory): finished results per (qname, qtype), positive and bogus maps each this size,
+#: cleared when full.
+ANSWER_CACHE_ENTRIES: Final = 10_000
+
 #: How long a signed proof that a name is not a zone cut is reused (policy; short, because a
 #: delegation may appear and the proof's own TTL is not tracked separately).
 NOT_A_CUT_CACHE_SECONDS: Final = 300

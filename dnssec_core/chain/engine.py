@@ -33,7 +33,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import dns.name
@@ -42,6 +42,7 @@ from dns.name import Name
 from dnssec_core import limits
 from dnssec_core.chain import proofs
 from dnssec_core.chain.anchors import TrustAnchors, ZoneAnchor
+from dnssec_core.chain.cache import AnswerCache, Lifetime
 from dnssec_core.chain.types import Answer, FailureKind, LimitKind, LookupFailure, Query
 from dnssec_core.crypto.base import Backend, PublicKey
 from dnssec_core.dnssec.algorithms import DEFAULT_POLICY, AlgorithmPolicy
@@ -49,6 +50,7 @@ from dnssec_core.dnssec.denial.nsec3 import HashAllowance
 from dnssec_core.dnssec.ds import DSMatch, ds_matches, usable_ds
 from dnssec_core.dnssec.records import DNSKEY, DNSKEY_TYPE, DS, DS_TYPE
 from dnssec_core.dnssec.rrsig import ZoneKeys, verify_rrset
+from dnssec_core.timeutil import format_time
 from dnssec_core.verdict import Reason, Status, Verdict, bogus, indeterminate, insecure, secure
 from dnssec_core.wire.errors import WireError
 from dnssec_core.wire.message import Rcode, Response, SignedRRset
@@ -184,19 +186,25 @@ class Validator:
 
     Caches hold validated zone keys (and the "not a zone cut" facts learned on the way) until
     the earliest of their TTLs and signature expirations; bogus key states are cached for
-    ``BOGUS_CACHE_SECONDS`` only.  One Validator per network perspective (BR-MPIC-03).
+    ``BOGUS_CACHE_SECONDS`` only.  With ``answer_cache`` (the default) finished results are
+    reused too, until the data they rest on expires (:mod:`dnssec_core.chain.cache`; bogus
+    ones for ``BOGUS_CACHE_SECONDS``, indeterminate ones never).  One Validator per network
+    perspective (BR-MPIC-03).
     """
 
     BOGUS_CACHE_SECONDS = 60
 
     def __init__(
-        self, anchors: TrustAnchors, *, backend: Backend, policy: AlgorithmPolicy = DEFAULT_POLICY
+        self, anchors: TrustAnchors, *, backend: Backend, policy: AlgorithmPolicy = DEFAULT_POLICY,
+        answer_cache: bool = True,
     ) -> None:
         self.anchors = anchors
         self.backend = backend
         self.policy = policy
         self._keys: dict[tuple[bytes, ...], tuple[KeyState, int]] = {}
         self._not_cuts: dict[tuple[bytes, ...], int] = {}
+        self.answers: AnswerCache[Result] | None = (
+            AnswerCache(limits.ANSWER_CACHE_ENTRIES) if answer_cache else None)
 
     def resolve(self, qname: Name, qtype: int, *, now: int,
                 signatures: SignatureBudget | None = None) -> Resolution:
@@ -212,6 +220,40 @@ class Validator:
         if entry is None or entry[1] <= now:
             return None
         return entry[0]
+
+    def key_expiry(self, zone: Name) -> int | None:
+        """When the cached key state of ``zone`` expires (None: not cached)."""
+        entry = self._keys.get(canonical_key(zone))
+        return None if entry is None else entry[1]
+
+    # The answer cache (issue 5): finished results per (qname, qtype), never read by the engine
+    # itself — a hit replaces a whole resolution.
+    def cached_answer(self, qname: Name, qtype: int, now: int) -> Result | None:
+        """A copy of a live cached result, with ``queries`` 0 and a trace line saying so."""
+        if self.answers is None:
+            return None
+        hit = self.answers.get((canonical_key(qname), qtype), now)
+        if hit is None:
+            return None
+        result, until = hit
+        return replace(result, answer=list(result.answer), chain=list(result.chain), queries=0,
+                       trace=[f"= {qname} answered from the answer cache ({result.status.value},"
+                              f" cached until {format_time(until)})"])
+
+    def store_answer(self, result: Result, lifetime: Lifetime, now: int) -> None:
+        """Cache ``result``: secure/insecure until ``lifetime`` ends, bogus for
+        ``BOGUS_CACHE_SECONDS``; indeterminate results and spent work bounds never."""
+        if self.answers is None or result.status is Status.INDETERMINATE:
+            return
+        if result.verdict.reason.value.startswith("limit-"):
+            return
+        bogus_result = result.status is Status.BOGUS
+        if not bogus_result and not lifetime.cacheable:
+            return
+        until = now + self.BOGUS_CACHE_SECONDS if bogus_result else lifetime.until
+        kept = replace(result, answer=list(result.answer), chain=list(result.chain), trace=[])
+        self.answers.store((canonical_key(result.qname), result.qtype), kept, now=now,
+                           until=until, bogus=bogus_result)
 
     def store_keys(self, state: KeyState, until: int) -> None:
         if len(self._keys) >= limits.KEY_CACHE_ENTRIES:
@@ -237,8 +279,9 @@ class Resolution:
         self._run = _Run(validator, qname, qtype, now, signatures)
         self._steps = self._run.resolve()
         self._pending: Query | None = None
-        self._result: Result | None = None
-        self._advance(None)
+        self._result: Result | None = validator.cached_answer(qname, qtype, now)
+        if self._result is None:
+            self._advance(None)
 
     def next_query(self) -> Query | None:
         """The query the engine needs answered next, or None when the result is ready."""
@@ -261,6 +304,7 @@ class Resolution:
         except StopIteration as stop:
             self._pending = None
             self._result = stop.value
+            self._run.v.store_answer(stop.value, self._run.lifetime, self._run.now)
         except Exception as exc:  # fail closed: an engine bug is indeterminate, never secure
             log.exception("internal error resolving %s", self._run.qname)
             self._pending = None
@@ -289,6 +333,7 @@ class _Run:
         self.chain: dict[tuple[bytes, ...], ChainLink] = {}
         self.trace: list[str] = []
         self.nodata_not_nxdomain = False  # set by validate_denial: NXDOMAIN header, NODATA proof
+        self.lifetime = Lifetime(now)  # how long the result may be cached (chain.cache)
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -337,6 +382,9 @@ class _Run:
         )
 
     def link(self, state: KeyState) -> None:
+        until = self.v.key_expiry(state.zone)
+        if until is not None and until > self.now:  # the result rests on these cached keys
+            self.lifetime.cap(until)
         keys = sorted({k.key_tag for k in state.keys.keys}) if state.keys else []
         self.chain[canonical_key(state.zone)] = ChainLink(
             state.zone.to_text(),
@@ -381,6 +429,11 @@ class _Run:
             # validated answer is NOERROR even if the header said NXDOMAIN (RFC 6604 §3).
             kind, _ = _classify(name, self.qtype, answer)
             rcode = int(Rcode.NXDOMAIN if kind is _Kind.NXDOMAIN else Rcode.NOERROR)
+            for signed in (*answer.answer, *answer.authority):
+                self.lifetime.rrset(signed)
+            if kind in (_Kind.NODATA, _Kind.NXDOMAIN):  # RFC 2308 §5
+                self.lifetime.negative(
+                    next((s for s in answer.authority if s.rdtype == SOA_TYPE), None))
             self.nodata_not_nxdomain = False
             verdict, next_name = yield from self.validate_response(name, answer)
             if self.nodata_not_nxdomain:
@@ -685,6 +738,7 @@ class _Run:
                             + min(sig.original_ttl, (sig.expiration - self.now) % (1 << 32)),
                         )
         self.v.store_keys(state, until)
+        self.lifetime.cap(until)
 
     def find_keys(self, target: Name, *, apex: bool = False) -> Generator[Query, Answer, KeyState]:
         """Walk from the anchor zone down to ``target``, one label at a time.
