@@ -16,7 +16,8 @@ non-ASCII escaped, one trailing newline — so the same inputs give byte-identic
       "algorithm_policy": "default" | "no-sha1", # RFC 8624 table used (``--no-sha1``)
       "trust_anchor": [". DS 20326 8 2 E06D...", ...],  # the anchors used, presentation form
       "failures": [                              # transport failures seen (usually empty)
-        {"qname", "qtype", "kind", "attempts", "servers", "detail"}
+        {"qname", "qtype", "kind", "attempts", "servers", "detail",
+         "limit"}                                # the bound spent (kind resolution-limit) or null
       ],
       "rcodes": [                                # unsigned rcodes a proof needs (see below)
         {"qname", "qtype", "rcode"}
@@ -102,7 +103,9 @@ _PROOF_KEYS: Final = frozenset(
     {"role", "qname", "qtype", "status", "rcode", "reason", "ede", "answer", "chain"}
 )
 _RCODE_KEYS: Final = frozenset({"qname", "qtype", "rcode"})
-_FAILURE_KEYS: Final = frozenset({"qname", "qtype", "kind", "attempts", "servers", "detail"})
+_FAILURE_KEYS: Final = frozenset(
+    {"qname", "qtype", "kind", "attempts", "servers", "detail", "limit"}
+)
 _CAA_KEYS: Final = frozenset(
     {"request", "decision", "reason", "status", "relevant_domain", "records"}
 )
@@ -159,10 +162,12 @@ class RecordedFailure:
     attempts: int
     servers: tuple[str, ...]
     detail: str
+    limit: str | None = None  # LimitKind value when kind is resolution-limit (SEC-LIM-05)
 
     def as_json(self) -> dict[str, Any]:
         return {"qname": self.qname, "qtype": self.qtype, "kind": self.kind,
-                "attempts": self.attempts, "servers": list(self.servers), "detail": self.detail}
+                "attempts": self.attempts, "servers": list(self.servers), "detail": self.detail,
+                "limit": self.limit}
 
 
 @dataclass(frozen=True)
@@ -456,6 +461,7 @@ def _failure(value: Any) -> RecordedFailure:
         attempts=_int(raw["attempts"], "failure attempts", 0, 1 << 16),
         servers=_strings(raw["servers"], "failure servers"),
         detail=_str(raw["detail"], "failure detail"),
+        limit=_str(raw["limit"], "failure limit", nullable=True),
     )
 
 

@@ -24,11 +24,11 @@ from dns.name import Name
 
 from dnssec_core.chain.anchors import TrustAnchors
 from dnssec_core.chain.engine import Result
-from dnssec_core.chain.types import Answer, FailureKind, LookupFailure, Query
+from dnssec_core.chain.types import Answer, FailureKind, LimitKind, LookupFailure, Query
 from dnssec_core.crypto.base import Backend
 from dnssec_core.dnssec.algorithms import DEFAULT_POLICY, AlgorithmPolicy
 from dnssec_core.dnssec.records import RRSIG
-from dnssec_core.driver import Transport
+from dnssec_core.driver import Transport, ask_within
 from dnssec_core.evidence.bundle import (
     Bundle,
     CaaOutcome,
@@ -68,8 +68,16 @@ class RecordingTransport:
         self._failures: dict[Query, LookupFailure] = {}
         self._negative: dict[Query, int] = {}
 
-    def ask(self, query: Query) -> Answer:
-        answer = self.inner.ask(query)
+    @property
+    def supports_time_left(self) -> bool:
+        """Pass a caller's remaining wall-clock budget on (SEC-LIM-05, driver.ask_within)."""
+        return bool(getattr(self.inner, "supports_time_left", False))
+
+    def ask(self, query: Query, time_left: float | None = None) -> Answer:
+        if time_left is not None:
+            answer = ask_within(self.inner, query, time_left)
+        else:
+            answer = self.inner.ask(query)
         self.record(query, answer)
         return answer
 
@@ -148,7 +156,8 @@ def failure_records(failures: Mapping[Query, LookupFailure]) -> tuple[RecordedFa
     ordered = sorted(failures.items(), key=lambda kv: (canonical_key(kv[0].name), kv[0].rdtype))
     return tuple(
         RecordedFailure(query.name.to_text(), _type_text(query.rdtype), failure.kind.value,
-                        failure.attempts, tuple(failure.servers), failure.detail)
+                        failure.attempts, tuple(failure.servers), failure.detail,
+                        failure.limit.value if failure.limit is not None else None)
         for query, failure in ordered
     )
 
@@ -197,7 +206,13 @@ def replayed_failures(records: Sequence[RecordedFailure]) -> dict[Query, LookupF
         except ValueError:
             raise ValueError(f"failure {rec.qname} {rec.qtype}: unknown kind {rec.kind!r}"
                              ) from None
-        out[Query(name, rdtype)] = LookupFailure(kind, rec.detail, rec.attempts, rec.servers)
+        try:
+            limit = LimitKind(rec.limit) if rec.limit is not None else None
+        except ValueError:
+            raise ValueError(f"failure {rec.qname} {rec.qtype}: unknown limit {rec.limit!r}"
+                             ) from None
+        out[Query(name, rdtype)] = LookupFailure(kind, rec.detail, rec.attempts, rec.servers,
+                                                 limit=limit)
     return out
 
 
