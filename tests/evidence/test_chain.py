@@ -8,12 +8,11 @@ bounded (SEC-LIM-04; the bound and bound+1 are both tested, SEC-LIM-07).
 from __future__ import annotations
 
 import contextlib
-import os
 import struct
 
 import dns.name
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dnssec_core.dnssec.records import RRSIG
@@ -27,18 +26,7 @@ from dnssec_core.evidence.chain import (
 )
 from dnssec_core.wire.message import SignedRRset
 from dnssec_core.wire.rrset import RRset
-
-settings.register_profile(  # CI: the same examples every run; fuzz-long explores
-    "fuzz-ci",
-    derandomize=True,
-    max_examples=200,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile(
-    "fuzz-long", max_examples=20000, deadline=None, suppress_health_check=list(HealthCheck)
-)
-PROFILE = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "fuzz-ci"))
+from tests.support.fuzzprofile import PROFILE
 
 A, NS, CNAME, MX, TXT, DS, RRSIG_T, NSEC, DNSKEY, PRIVATE = 1, 2, 5, 15, 16, 43, 46, 47, 48, 65280
 ROOT = b"\x00"

@@ -9,13 +9,12 @@ raises.  Derandomized (the same examples in every CI run).
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Any
 
 import dns.name
 import dns.rdatatype
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dnssec_core.chain.engine import Result, Validator
@@ -30,18 +29,8 @@ from dnssec_core.wire.name import canonical_key
 from dnssec_core.wire.rrset import RRset
 from tests.chain.lab import NOW, anchors, world
 from tests.evidence.test_pool import online
+from tests.support.fuzzprofile import PROFILE
 
-settings.register_profile(
-    "fuzz-ci",
-    derandomize=True,
-    max_examples=200,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile(
-    "fuzz-long", max_examples=20000, deadline=None, suppress_health_check=list(HealthCheck)
-)
-PROFILE = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "fuzz-ci"))
 FAST = get_backend("fast")
 CASES = [(c["qname"], c["qtype"]) for c in world()["cases"]]
 

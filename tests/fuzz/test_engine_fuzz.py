@@ -10,13 +10,11 @@ Example counts are bounded for CI (each test well under 20 s).  A longer run:
 
 from __future__ import annotations
 
-import os
-
 import dns.message
 import dns.name
 import dns.rdatatype
 import dns.rrset
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dnssec_core import limits
@@ -24,18 +22,7 @@ from dnssec_core.chain.types import LookupFailure, Query
 from dnssec_core.crypto import get_backend
 from dnssec_core.verdict import Reason, Status
 from tests.chain.lab import ask, lab
-
-settings.register_profile(  # CI: the same examples every run; fuzz-long explores
-    "fuzz-ci",
-    derandomize=True,
-    max_examples=200,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile(
-    "fuzz-long", max_examples=20000, deadline=None, suppress_health_check=list(HealthCheck)
-)
-PROFILE = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "fuzz-ci"))
+from tests.support.fuzzprofile import PROFILE
 
 FAST = get_backend("fast")
 QNAME = "www.secure.test."

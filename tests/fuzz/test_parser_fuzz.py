@@ -8,28 +8,17 @@ long-run profile.
 from __future__ import annotations
 
 import contextlib
-import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dnssec_core.dnssec.records import DNSKEY, DS, RRSIG
 from dnssec_core.wire.canonical import canonical_rdata
 from dnssec_core.wire.errors import WireError
 from dnssec_core.wire.message import from_wire
+from tests.support.fuzzprofile import PROFILE
 
-settings.register_profile(  # CI: the same examples every run; fuzz-long explores
-    "fuzz-ci",
-    derandomize=True,
-    max_examples=200,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile(
-    "fuzz-long", max_examples=20000, deadline=None, suppress_health_check=list(HealthCheck)
-)
-PROFILE = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "fuzz-ci"))
 FAST_EXAMPLES = settings(PROFILE, max_examples=max(PROFILE.max_examples, 1000))
 
 # a syntactically valid response header + question for www.secure.test. A, to prefix noise
