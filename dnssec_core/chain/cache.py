@@ -16,6 +16,7 @@ never reads a clock: ``now`` is always passed in.
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import replace
 from typing import Generic, TypeVar
 
 from dnssec_core.wire.message import SignedRRset
@@ -25,6 +26,14 @@ MAX_CACHE_SECONDS = 86_400
 
 _SERIAL_MOD = 1 << 32
 _T = TypeVar("_T")
+
+
+def aged(signed: SignedRRset, seconds: int) -> SignedRRset:
+    """``signed`` as served ``seconds`` after it was received: its TTL counts down (RFC 1035
+    §3.2.1), so a reused answer never grants more time than is left (BR-CAA-06 reuse)."""
+    if seconds <= 0:
+        return signed
+    return replace(signed, rrset=replace(signed.rrset, ttl=max(0, signed.rrset.ttl - seconds)))
 
 
 def soa_minimum(soa: SignedRRset) -> int | None:
@@ -80,12 +89,12 @@ class AnswerCache(Generic[_T]):
     def __len__(self) -> int:
         return len(self._good) + len(self._bogus)
 
-    def get(self, key: Hashable, now: int) -> tuple[_T, int] | None:
-        """The live entry for ``key`` and its expiry, positive map first."""
+    def get(self, key: Hashable, now: int) -> tuple[_T, int, int] | None:
+        """The live entry for ``key``: (value, stored at, expiry), positive map first."""
         for table in (self._good, self._bogus):
             entry = table.get(key)
             if entry is not None and entry[1] <= now < entry[2]:
-                return entry[0], entry[2]
+                return entry
         return None
 
     def store(self, key: Hashable, value: _T, *, now: int, until: int, bogus: bool) -> None:
@@ -100,4 +109,4 @@ class AnswerCache(Generic[_T]):
         table[key] = (value, now, until)
 
 
-__all__ = ["MAX_CACHE_SECONDS", "AnswerCache", "Lifetime", "soa_minimum"]
+__all__ = ["MAX_CACHE_SECONDS", "AnswerCache", "Lifetime", "aged", "soa_minimum"]

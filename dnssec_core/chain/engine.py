@@ -42,7 +42,7 @@ from dns.name import Name
 from dnssec_core import limits
 from dnssec_core.chain import proofs
 from dnssec_core.chain.anchors import TrustAnchors, ZoneAnchor
-from dnssec_core.chain.cache import AnswerCache, Lifetime
+from dnssec_core.chain.cache import AnswerCache, Lifetime, aged
 from dnssec_core.chain.types import Answer, FailureKind, LimitKind, LookupFailure, Query
 from dnssec_core.crypto.base import Backend, PublicKey
 from dnssec_core.dnssec.algorithms import DEFAULT_POLICY, AlgorithmPolicy
@@ -229,14 +229,16 @@ class Validator:
     # The answer cache (issue 5): finished results per (qname, qtype), never read by the engine
     # itself — a hit replaces a whole resolution.
     def cached_answer(self, qname: Name, qtype: int, now: int) -> Result | None:
-        """A copy of a live cached result, with ``queries`` 0 and a trace line saying so."""
+        """A copy of a live cached result, with ``queries`` 0, a trace line saying so, and
+        its answer TTLs reduced by the time spent in the cache."""
         if self.answers is None:
             return None
         hit = self.answers.get((canonical_key(qname), qtype), now)
         if hit is None:
             return None
-        result, until = hit
-        return replace(result, answer=list(result.answer), chain=list(result.chain), queries=0,
+        result, stored_at, until = hit
+        return replace(result, answer=[aged(a, now - stored_at) for a in result.answer],
+                       chain=list(result.chain), queries=0,
                        trace=[f"= {qname} answered from the answer cache ({result.status.value},"
                               f" cached until {format_time(until)})"])
 
