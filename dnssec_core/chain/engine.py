@@ -201,8 +201,11 @@ class Validator:
         self.anchors = anchors
         self.backend = backend
         self.policy = policy
-        self._keys: dict[tuple[bytes, ...], tuple[KeyState, int]] = {}
-        self._not_cuts: dict[tuple[bytes, ...], int] = {}
+        # (state, stored at, until) and (stored at, until): an entry serves only a ``now`` in
+        # [stored at, until) — a resolution at an earlier time must not use keys or proofs
+        # validated at a later one (their signatures may not be valid yet at that time).
+        self._keys: dict[tuple[bytes, ...], tuple[KeyState, int, int]] = {}
+        self._not_cuts: dict[tuple[bytes, ...], tuple[int, int]] = {}
         self.answers: AnswerCache[Result] | None = (
             AnswerCache(limits.ANSWER_CACHE_ENTRIES) if answer_cache else None)
 
@@ -217,14 +220,14 @@ class Validator:
     # Cache of KeyState per zone name (and "not a cut" markers), expiring at an absolute time.
     def cached_keys(self, zone: Name, now: int) -> KeyState | None:
         entry = self._keys.get(canonical_key(zone))
-        if entry is None or entry[1] <= now:
+        if entry is None or not entry[1] <= now < entry[2]:
             return None
         return entry[0]
 
     def key_expiry(self, zone: Name) -> int | None:
         """When the cached key state of ``zone`` expires (None: not cached)."""
         entry = self._keys.get(canonical_key(zone))
-        return None if entry is None else entry[1]
+        return None if entry is None else entry[2]
 
     # The answer cache (issue 5): finished results per (qname, qtype), never read by the engine
     # itself — a hit replaces a whole resolution.
@@ -257,20 +260,20 @@ class Validator:
         self.answers.store((canonical_key(result.qname), result.qtype), kept, now=now,
                            until=until, bogus=bogus_result)
 
-    def store_keys(self, state: KeyState, until: int) -> None:
+    def store_keys(self, state: KeyState, until: int, *, now: int) -> None:
         if len(self._keys) >= limits.KEY_CACHE_ENTRIES:
             self._keys.clear()
-        self._keys[canonical_key(state.zone)] = (state, until)
+        self._keys[canonical_key(state.zone)] = (state, now, until)
 
     def known_not_a_cut(self, name: Name, now: int) -> bool:
         """A name recently proven (by a signed denial) not to be a zone cut."""
-        until = self._not_cuts.get(canonical_key(name))
-        return until is not None and now < until
+        entry = self._not_cuts.get(canonical_key(name))
+        return entry is not None and entry[0] <= now < entry[1]
 
-    def store_not_a_cut(self, name: Name, until: int) -> None:
+    def store_not_a_cut(self, name: Name, until: int, *, now: int) -> None:
         if len(self._not_cuts) >= limits.KEY_CACHE_ENTRIES:
             self._not_cuts.clear()
-        self._not_cuts[canonical_key(name)] = until
+        self._not_cuts[canonical_key(name)] = (now, until)
 
 
 class Resolution:
@@ -726,7 +729,7 @@ class _Run:
             # one expensive resolution cannot make an honest zone bogus for later ones
             return
         if state.status is Status.BOGUS:
-            self.v.store_keys(state, self.now + Validator.BOGUS_CACHE_SECONDS)
+            self.v.store_keys(state, self.now + Validator.BOGUS_CACHE_SECONDS, now=self.now)
             return
         until = self.now + 86400
         for answer in answers:
@@ -739,7 +742,7 @@ class _Run:
                             self.now
                             + min(sig.original_ttl, (sig.expiration - self.now) % (1 << 32)),
                         )
-        self.v.store_keys(state, until)
+        self.v.store_keys(state, until, now=self.now)
         self.lifetime.cap(until)
 
     def find_keys(self, target: Name, *, apex: bool = False) -> Generator[Query, Answer, KeyState]:
@@ -786,7 +789,8 @@ class _Run:
             if step is _NO_SUCH_NAME:  # nothing exists below: the zone is the current one
                 return current
             if step is None:  # proven: child is not a zone cut
-                self.v.store_not_a_cut(child, self.now + limits.NOT_A_CUT_CACHE_SECONDS)
+                self.v.store_not_a_cut(child, self.now + limits.NOT_A_CUT_CACHE_SECONDS,
+                                       now=self.now)
                 continue
             if step.status is not Status.SECURE or step.keys is None:
                 return step

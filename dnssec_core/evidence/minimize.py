@@ -123,7 +123,10 @@ class Context:
         return OfflineTransport(rrsets, self.failures, self.rcodes)
 
     def validator(self) -> Validator:
-        return Validator(self.anchors, backend=self.backend, policy=self.policy)
+        # No answer cache: every offline re-run must rest on the pool's records alone, so a
+        # dropped record can never be hidden by an answer remembered from an earlier run.
+        return Validator(self.anchors, backend=self.backend, policy=self.policy,
+                         answer_cache=False)
 
 
 def drive(steps: Generator[Query, Answer, _T], transport: OfflineTransport) -> _T:

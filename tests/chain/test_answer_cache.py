@@ -244,3 +244,15 @@ def test_caa_batch_asks_fewer_questions_the_second_time(fast: Backend) -> None:
         asked[enabled] = counts
     assert asked[True][1] < asked[True][0]
     assert asked[True][1] < asked[False][1]
+
+
+def test_key_cache_never_serves_an_earlier_time_VAL_RRSIG_04(fast: Backend) -> None:
+    """Keys validated at a later ``now`` are not reused for a resolution at an earlier one
+    (their signatures need not be valid then); the same time reuses them."""
+    validator = Validator(anchors(), backend=fast, answer_cache=False)
+    first = ask("www.secure.test.", "A", fast, validator=validator, now=NOW + 100)
+    same_time = ask("www.secure.test.", "A", fast, validator=validator, now=NOW + 100)
+    earlier = ask("www.secure.test.", "A", fast, validator=validator, now=NOW)
+    assert first.status is same_time.status is earlier.status is Status.SECURE
+    assert same_time.queries == 1  # only the answer: every zone's keys came from the cache
+    assert earlier.queries == first.queries  # the whole chain asked again
