@@ -12,28 +12,37 @@ import io
 import json
 import os
 import sys
-from collections.abc import Sequence
-from typing import NoReturn, TextIO
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
+import dns.exception
 import dns.name
 import dns.rdatatype
 
 from dnssec_core import __version__
-from dnssec_core.caa import command as caa_command
-from dnssec_core.chain.anchors import AnchorError, TrustAnchors, builtin_root_anchors, load_anchors
-from dnssec_core.chain.engine import Result, Validator
+from dnssec_core.cli_args import (
+    add_caa_parser,
+    add_evidence_parser,
+    add_network_options,
+    positive_int,
+)
 from dnssec_core.crypto import BACKEND_NAMES, Backend, get_backend
 from dnssec_core.dnssec.algorithms import DEFAULT_POLICY, DIGEST_MNEMONICS, AlgorithmPolicy
-from dnssec_core.dnssec.ds import make_ds
-from dnssec_core.dnssec.records import DNSKEY, DNSKEY_TYPE, DS, DS_TYPE
-from dnssec_core.driver import Transport, resolve
-from dnssec_core.evidence import command as evidence_command
 from dnssec_core.timeutil import format_time, parse_time, wall_clock
-from dnssec_core.wire.errors import WireError
-from dnssec_core.wire.name import names_equal
-from dnssec_core.zone.parallel import verify_zone_text
-from dnssec_core.zone.reader import ZoneError, parse_records, rdata_wire, read_text
-from dnssec_core.zone.verify import ZoneReport
+
+if TYPE_CHECKING:
+    from dnssec_core.chain.anchors import TrustAnchors
+    from dnssec_core.chain.engine import Result
+    from dnssec_core.dnssec.records import DS
+    from dnssec_core.driver import Transport
+    from dnssec_core.evidence.command import EvidenceTap
+    from dnssec_core.zone.verify import ZoneReport
+
+# Start-up cost (issue 7): building the parser needs only the light modules above; each
+# command imports the engine, zone reader, CAA front end or evidence package it needs when
+# it runs, so ``ds`` and ``verify-zone`` never load the chain engine or dns.message.
+
+__all__ = ["add_network_options", "anchors_from_args", "main", "transport_from_args"]
 
 EXIT_OK = 0
 EXIT_BOGUS = 1
@@ -68,7 +77,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument(
         "--jobs",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="processes that read and verify a large zone (default: one per core)",
     )
@@ -112,29 +121,9 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--world", metavar="DIR", help="demo world directory (default: vectors/demo)")
     _add_common(demo)
 
-    caa_command.add_parser(commands)
-    evidence_command.add_parser(commands)
+    add_caa_parser(commands)
+    add_evidence_parser(commands)
     return parser
-
-
-def add_network_options(sub: argparse.ArgumentParser) -> None:
-    """``--root-hints FILE | --resolver HOST[:PORT]`` and ``--trust-anchor FILE`` (issue 5)."""
-    where = sub.add_mutually_exclusive_group()
-    where.add_argument(
-        "--root-hints",
-        metavar="FILE",
-        help="resolve iteratively from these root servers (default: the built-in IANA hints)",
-    )
-    where.add_argument(
-        "--resolver",
-        metavar="HOST[:PORT]",
-        help="send DO+CD queries to this recursive resolver and validate everything here",
-    )
-    sub.add_argument(
-        "--trust-anchor",
-        metavar="FILE",
-        help="DS/DNSKEY records or IANA root-anchors.xml (default: the built-in IANA root KSKs)",
-    )
 
 
 def transport_from_args(args: argparse.Namespace) -> Transport:
@@ -162,6 +151,8 @@ def transport_from_args(args: argparse.Namespace) -> Transport:
 
 def anchors_from_args(args: argparse.Namespace, now: int) -> TrustAnchors:
     """``--trust-anchor FILE`` or the built-in IANA root anchors (TA-01, TA-08)."""
+    from dnssec_core.chain.anchors import AnchorError, builtin_root_anchors, load_anchors
+
     try:
         return load_anchors(args.trust_anchor, now) if args.trust_anchor else builtin_root_anchors()
     except AnchorError as exc:
@@ -189,18 +180,14 @@ def _add_common(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
 
-def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
-    return int(text)
-
-
 def _read_input(path: str, stdin: TextIO) -> str:
     if path == "-":
         try:
             return stdin.read()
         except UnicodeDecodeError:
             raise UsageError("standard input is not text") from None
+    from dnssec_core.zone.reader import read_text
+
     return read_text(path)
 
 
@@ -228,6 +215,11 @@ def _now(args: argparse.Namespace) -> int:
 
 
 def _read_ds(path: str, origin: dns.name.Name, stdin: TextIO) -> list[DS]:
+    from dnssec_core.dnssec.records import DS, DS_TYPE
+    from dnssec_core.wire.errors import WireError
+    from dnssec_core.wire.name import names_equal
+    from dnssec_core.zone.reader import parse_records, rdata_wire
+
     records = parse_records(io.StringIO(_read_input(path, stdin)), origin, path)
     found = []
     for name, _, rdata in records:
@@ -243,6 +235,8 @@ def _read_ds(path: str, origin: dns.name.Name, stdin: TextIO) -> list[DS]:
 
 def cmd_verify_zone(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     """``verify-zone``: every authoritative RRset verified, DNSKEY RRset anchored (issue 2)."""
+    from dnssec_core.zone.parallel import verify_zone_text
+
     origin = _parse_name(args.origin) if args.origin else None
     now = _now(args)
     backend = _backend(args.crypto)
@@ -294,6 +288,11 @@ def _print_zone_report(report: ZoneReport, now: int, backend: str, out: TextIO) 
 
 def cmd_ds(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     """``ds``: DS records for each SEP key, formatted exactly as ``dnssec-dsfromkey`` prints."""
+    from dnssec_core.dnssec.ds import make_ds
+    from dnssec_core.dnssec.records import DNSKEY, DNSKEY_TYPE
+    from dnssec_core.wire.errors import WireError
+    from dnssec_core.zone.reader import parse_records, rdata_wire
+
     digests = args.digest or [2]
     records = parse_records(io.StringIO(_read_input(args.file, stdin)), None, args.file)
     lines: list[str] = []
@@ -347,6 +346,10 @@ def _policy(args: argparse.Namespace) -> AlgorithmPolicy:
 
 def cmd_query(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     """``query NAME TYPE``: exit 0 whenever a verdict was reached, bogus included (issue 5)."""
+    from dnssec_core.chain.engine import Validator
+    from dnssec_core.driver import resolve
+    from dnssec_core.evidence import command as evidence_command
+
     name = _parse_name(args.name)
     rdtype = _rdtype(args.type)
     now = _now(args)
@@ -372,9 +375,11 @@ def cmd_query(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
 
 
 def _query_demo(args: argparse.Namespace, name: dns.name.Name, rdtype: int, now: int,
-                backend: Backend, tap: evidence_command.EvidenceTap | None = None
+                backend: Backend, tap: EvidenceTap | None = None
                 ) -> tuple[Result, TrustAnchors]:
     from dnssec_core import demo
+    from dnssec_core.chain.engine import Validator
+    from dnssec_core.driver import resolve
 
     if args.root_hints or args.resolver:
         raise UsageError("--demo chooses its own servers: drop --root-hints/--resolver")
@@ -410,6 +415,7 @@ def _print_result(result: Result, out: TextIO, *, trace: bool) -> None:
 def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     """``demo``: the offline demo world, served on loopback and resolved iteratively."""
     from dnssec_core import demo
+    from dnssec_core.chain.anchors import AnchorError
 
     now = _now(args)
     backend = _backend(args.crypto)
@@ -459,8 +465,32 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) 
     return EXIT_OK if ok else EXIT_BOGUS
 
 
-COMMANDS = {"verify-zone": cmd_verify_zone, "ds": cmd_ds, "query": cmd_query, "demo": cmd_demo,
-            "caa": caa_command.run, "verify-evidence": evidence_command.run}
+def cmd_caa(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    """``caa`` (issue 6): :func:`dnssec_core.caa.command.run`, imported when it runs."""
+    from dnssec_core.caa import command
+
+    return command.run(args, out, err, stdin)
+
+
+def cmd_verify_evidence(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    """``verify-evidence`` (issue 9): :func:`dnssec_core.evidence.command.run`, imported lazily."""
+    from dnssec_core.evidence import command
+
+    return command.run(args, out, err, stdin)
+
+
+Command = Callable[[argparse.Namespace, TextIO, TextIO, TextIO], int]
+COMMANDS: dict[str, Command] = {
+    "verify-zone": cmd_verify_zone, "ds": cmd_ds, "query": cmd_query, "demo": cmd_demo,
+    "caa": cmd_caa, "verify-evidence": cmd_verify_evidence,
+}
+
+
+def _is_zone_error(exc: BaseException) -> bool:
+    """A :class:`dnssec_core.zone.reader.ZoneError` — only possible once that module was loaded
+    by the command that ran, so the check itself never imports it."""
+    reader = sys.modules.get("dnssec_core.zone.reader")
+    return reader is not None and isinstance(exc, reader.ZoneError)
 
 
 def main(
@@ -479,10 +509,15 @@ def main(
         if args.command is None:
             raise UsageError("a command is required: " + ", ".join(COMMANDS))
         return COMMANDS[args.command](args, out, err, stdin)
-    except (UsageError, ZoneError) as exc:
+    except UsageError as exc:
         err.write(f"{PROG}: error: {' '.join(str(exc).split())}\n")
         return EXIT_USAGE
     except BrokenPipeError:  # e.g. `dnssec-core ... | head`: stop quietly, like other tools
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except Exception as exc:
+        if not _is_zone_error(exc):
+            raise
+        err.write(f"{PROG}: error: {' '.join(str(exc).split())}\n")
+        return EXIT_USAGE

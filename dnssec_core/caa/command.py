@@ -17,7 +17,8 @@ Exit codes: 0 when a decision or status was reached (``denied`` and ``lookup-fai
 included; for ``--batch``: when every line got its result line), 2 for usage errors, a
 refused DOMAIN, or a decision log that cannot be written.
 
-The CLI module (:mod:`dnssec_core.cli`) registers :func:`add_parser` and :func:`run`; the
+The CLI module (:mod:`dnssec_core.cli`) registers :func:`add_parser` (defined in the light
+:mod:`dnssec_core.cli_args`, issue 7) and :func:`run`; the
 transports come from its ``transport_from_args`` (iterative from the root hints by default,
 ``--resolver`` for a stub), or from the ``transport_factory`` a caller passes in.
 """
@@ -28,10 +29,9 @@ import argparse
 import contextlib
 import json
 from collections.abc import Callable, Iterator
-from typing import TextIO, TypeVar
+from typing import TextIO
 
 from dnssec_core.caa.check import (
-    DEFAULT_JOBS,
     BatchError,
     CaaCheck,
     CaaRequest,
@@ -43,60 +43,17 @@ from dnssec_core.caa.domain import DomainError, parse_domain
 from dnssec_core.caa.record import DecisionLog, LogError, decision_record
 from dnssec_core.chain.anchors import TrustAnchors
 from dnssec_core.chain.engine import Validator
-from dnssec_core.crypto import BACKEND_NAMES, Backend, get_backend
+from dnssec_core.cli_args import add_caa_parser
+from dnssec_core.crypto import Backend, get_backend
 from dnssec_core.dnssec.algorithms import DEFAULT_POLICY, AlgorithmPolicy
 from dnssec_core.driver import Transport
 from dnssec_core.timeutil import format_time, parse_time, wall_clock
 
 TransportFactory = Callable[[], Transport]
-_Parser = TypeVar("_Parser", bound=argparse.ArgumentParser)
 
 
-def add_parser(commands: argparse._SubParsersAction[_Parser]) -> _Parser:
-    """Register ``caa`` on the CLI's subcommand set; returns its parser."""
-    from dnssec_core import cli
-
-    caa = commands.add_parser(
-        "caa",
-        help="may these issuer domains issue for DOMAIN? CAA (RFC 8659) validated end to end",
-        description="Find the relevant CAA RRset of DOMAIN (RFC 8659 §3), validating every "
-        "query from the trust anchor (TLS BR 3.2.2.8.1), and decide for the CA's issuer "
-        "domain names (TLS BR 3.2.2.8, S/MIME BR 4.2.2.1).",
-    )
-    caa.add_argument("domain", nargs="?", metavar="DOMAIN",
-                     help="DNS name, wildcard *.name, or (with --email) a mailbox address")
-    caa.add_argument("--batch", metavar="FILE",
-                     help="check every domain in FILE (one a line, - for stdin); JSON lines out")
-    caa.add_argument("--issuer-domain", action="append", default=[], metavar="D",
-                     help="an Issuer Domain Name of the CA (repeatable); none: search only")
-    caa.add_argument("--email", action="store_true",
-                     help="S/MIME: DOMAIN is a mailbox (or its domain); issuemail governs")
-    caa.add_argument("--account-uri", metavar="URI",
-                     help="the requesting account's URI (RFC 8657 accounturi)")
-    caa.add_argument("--validation-method", metavar="M",
-                     help="the domain validation method used (RFC 8657 validationmethods)")
-    caa.add_argument("--permit-on-lookup-failure", action="store_true",
-                     help="CA policy: a lookup failure outside the CA, retried, in a zone "
-                     "proven insecure counts as permission (BR 3.2.2.8)")
-    caa.add_argument("--log", metavar="FILE",
-                     help="append one JSON decision record per check to FILE (never truncated)")
-    caa.add_argument("--evidence", metavar="FILE",
-                     help="write an evidence bundle of the check to FILE (one DOMAIN only; "
-                     "its SHA-256 goes into the --log record)")
-    cli.add_network_options(caa)
-    caa.add_argument("--demo", action="store_true",
-                     help="ask the bundled demo world (served on loopback) with its own anchor")
-    caa.add_argument("--jobs", type=_positive_int, default=DEFAULT_JOBS, metavar="N",
-                     help=f"checks run at a time with --batch (default {DEFAULT_JOBS})")
-    caa.add_argument("--now", metavar="TIME",
-                     help="validation time: Unix seconds or YYYYMMDDHHMMSS UTC (default: now)")
-    caa.add_argument("--crypto", choices=BACKEND_NAMES, default="fast",
-                     help="signature backend: fast, pure, or cross (both must agree)")
-    caa.add_argument("--no-sha1", action="store_true",
-                     help="treat RSASHA1 algorithms 5 and 7 as unsupported (VAL-ALG-04)")
-    caa.add_argument("--json", action="store_true", help="one JSON object on stdout")
-    return caa
-
+#: Registers the command on the CLI's subcommand set (kept light in :mod:`dnssec_core.cli_args`).
+add_parser = add_caa_parser
 
 def run(
     args: argparse.Namespace,
@@ -297,8 +254,3 @@ def _backend(name: str, usage: type[Exception]) -> Backend:
     except ImportError as exc:
         raise usage(f"crypto backend {name!r} is unavailable: {exc}") from None
 
-
-def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
-    return int(text)

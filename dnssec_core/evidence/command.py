@@ -30,7 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO
 
 from dnssec_core.chain.anchors import (
     AnchorError,
@@ -40,7 +40,8 @@ from dnssec_core.chain.anchors import (
     parse_anchors,
 )
 from dnssec_core.chain.engine import Result
-from dnssec_core.crypto import BACKEND_NAMES, Backend, get_backend
+from dnssec_core.cli_args import add_evidence_parser
+from dnssec_core.crypto import Backend, get_backend
 from dnssec_core.dnssec.algorithms import AlgorithmPolicy
 from dnssec_core.driver import Transport
 from dnssec_core.evidence.bundle import (
@@ -61,33 +62,10 @@ if TYPE_CHECKING:
 
 EXIT_REPRODUCED = 0
 EXIT_NOT_REPRODUCED = 1
-_Parser = TypeVar("_Parser", bound=argparse.ArgumentParser)
 
 
-def add_parser(commands: argparse._SubParsersAction[_Parser]) -> _Parser:
-    """Register ``verify-evidence`` on the CLI's subcommand set; returns its parser."""
-    sub = commands.add_parser(
-        "verify-evidence",
-        help="re-verify an evidence bundle offline (exit 0 reproduced, 1 not, 2 unreadable)",
-        description="Re-run every proof of an evidence bundle (written by query/caa "
-        "--evidence) offline at the recorded time, from a trust anchor you trust, and check "
-        "that it reproduces the recorded verdicts and CAA decision exactly.  Exit 0: "
-        "reproduced; 1: a readable bundle that does not reproduce (tampered, re-ordered, "
-        "truncated, wrong time or wrong trust anchor), with the reason; 2: unreadable "
-        "bundle or usage error.",
-    )
-    sub.add_argument("file", metavar="FILE", help="the evidence bundle (JSON)")
-    sub.add_argument("--trust-anchor", metavar="FILE",
-                     help="DS/DNSKEY records or IANA root-anchors.xml to verify from "
-                     "(default: the built-in IANA root KSKs, whatever the bundle names)")
-    sub.add_argument("--now", metavar="TIME",
-                     help="verify at this time instead of the recorded one: Unix seconds or "
-                     "YYYYMMDDHHMMSS UTC")
-    sub.add_argument("--crypto", choices=BACKEND_NAMES, default="fast",
-                     help="signature backend: fast, pure, or cross (both must agree)")
-    sub.add_argument("--json", action="store_true", help="one JSON object on stdout")
-    return sub
-
+#: Registers the command on the CLI's subcommand set (kept light in :mod:`dnssec_core.cli_args`).
+add_parser = add_evidence_parser
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     """``verify-evidence``: see the module docstring for the contract."""
