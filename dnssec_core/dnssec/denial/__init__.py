@@ -40,6 +40,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dns.name import Name
 
@@ -66,13 +67,15 @@ from dnssec_core.dnssec.denial.result import (
 )
 from dnssec_core.verdict import Reason, Status, Verdict, indeterminate
 from dnssec_core.wire.errors import WireError
-from dnssec_core.wire.message import SignedRRset
 from dnssec_core.wire.name import canonical_key, is_subdomain
 from dnssec_core.wire.rrset import RRset
 
+if TYPE_CHECKING:  # at run time only _collect needs it: importing it loads dns.message (issue 7)
+    from dnssec_core.wire.message import SignedRRset
+
 log = logging.getLogger(__name__)
 
-Verifier = Callable[[SignedRRset], Verdict]
+Verifier = Callable[["SignedRRset"], Verdict]
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -240,6 +243,8 @@ def _collect(authority: Iterable[SignedRRset | RRset], signer: Name, verify: Ver
              policy: DenialPolicy) -> _Records | Denial:
     """The zone's NSEC/NSEC3 records: filtered (NSEC-15, NSEC3-04), counted against
     ``policy.max_records`` before anything is verified, verified (NSEC-01), decoded."""
+    from dnssec_core.wire.message import SignedRRset
+
     apex_key = canonical_key(signer)
     mine: list[SignedRRset] = []
     count = 0

@@ -1,0 +1,92 @@
+"""CLI start-up cost (issue 7): each command imports only what it needs.
+
+No timing here (speed lives in bench/): a fresh interpreter runs the command and the test
+inspects ``sys.modules`` — building the parser, ``ds`` and ``verify-zone`` must not load the
+chain engine, the CAA front end, the evidence package or dnspython's message module.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from dnssec_core import cli_args
+from dnssec_core.caa import check as caa_check
+from dnssec_core.caa import command as caa_command
+from dnssec_core.evidence import command as evidence_command
+
+ZONE = (Path(__file__).resolve().parents[2] / "vectors" / "zones" / "bind-alg13-nsec3"
+        / "zone.signed")
+HEAVY = (
+    "dnssec_core.chain.engine",
+    "dnssec_core.caa.check",
+    "dnssec_core.evidence",
+    "dnssec_core.driver",
+    "dns.message",
+)
+
+
+def loaded_after(body: str) -> dict[str, object]:
+    """Run ``body`` in a fresh interpreter; report the exit code and which HEAVY modules
+    ended up in ``sys.modules``."""
+    script = textwrap.dedent("""
+        import io, json, sys
+        from dnssec_core import cli
+        out, err = io.StringIO(), io.StringIO()
+        code = None
+        try:
+        {body}
+        except SystemExit as exc:
+            code = exc.code
+        heavy = {heavy!r}
+        print(json.dumps({{"code": code, "out": out.getvalue(),
+                          "loaded": [m for m in heavy if m in sys.modules]}}))
+    """).format(body=textwrap.indent(textwrap.dedent(body).strip(), "    "), heavy=HEAVY)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=True)
+    result: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
+    return result
+
+
+def test_building_the_parser_loads_no_engine() -> None:
+    got = loaded_after("cli._build_parser()")
+    assert got["loaded"] == []
+
+
+def test_ds_loads_no_engine() -> None:
+    got = loaded_after(f"code = cli.main(['ds', {str(ZONE)!r}], out=out, err=err)")
+    assert got["code"] == 0
+    assert " IN DS " in str(got["out"])
+    assert got["loaded"] == []
+
+
+def test_verify_zone_loads_no_engine() -> None:
+    got = loaded_after(f"code = cli.main(['verify-zone', {str(ZONE)!r}, '--now', "
+                       f"'20260101000000', '--jobs', '1'], out=out, err=err)")
+    assert got["code"] in (0, 1)  # a verdict was reached either way
+    assert str(got["out"]).startswith("zone example.com.: ")
+    assert got["loaded"] == []
+
+
+def test_verify_zone_help_loads_no_engine() -> None:
+    got = loaded_after("cli.main(['verify-zone', '--help'], out=out, err=err)")
+    assert got["code"] == 0
+    assert got["loaded"] == []
+
+
+def test_caa_still_loads_what_it_needs() -> None:
+    """The counter-check: the lazy import really happens when ``caa`` runs (usage error
+    after the front end was imported: neither DOMAIN nor --batch)."""
+    got = loaded_after("code = cli.main(['caa'], out=out, err=err)")
+    assert got["code"] == 2
+    assert "dnssec_core.caa.check" in got["loaded"]
+    assert "dnssec_core.chain.engine" in got["loaded"]
+
+
+def test_light_parsers_are_the_commands_parsers() -> None:
+    assert caa_command.add_parser is cli_args.add_caa_parser
+    assert evidence_command.add_parser is cli_args.add_evidence_parser
+    assert cli_args.CAA_DEFAULT_JOBS == caa_check.DEFAULT_JOBS
