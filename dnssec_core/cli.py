@@ -3,6 +3,11 @@
 Exit codes: 0 = it ran (for ``verify-zone``: the zone is secure), 1 = ``verify-zone`` found a
 bogus RRset, 2 = usage or input error, reported as one line on stderr.  With ``--json`` exactly
 one JSON object is written to stdout.
+
+Start-up (issue 7): the parser is built from light modules only (:mod:`dnssec_core.cli_args`
+for ``caa`` and ``verify-evidence``); each command imports the chain engine, zone reader, CAA
+front end or evidence package when it runs.  ``tests/cli/test_startup.py`` keeps ``ds``,
+``verify-zone`` and ``--help`` free of the engine and of ``dns.message``.
 """
 
 from __future__ import annotations
