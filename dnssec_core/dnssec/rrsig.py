@@ -10,13 +10,13 @@ unless the backend verified a signature.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from dns.name import Name
 
 from dnssec_core import limits
-from dnssec_core.crypto.base import Backend, BackendDisagreement, PublicKey
+from dnssec_core.crypto.base import Backend, BackendDisagreement, PublicKey, SignatureScheme
 from dnssec_core.dnssec.algorithms import DEFAULT_POLICY, AlgorithmPolicy
 from dnssec_core.dnssec.keys import KeyProblem, parse_public_key
 from dnssec_core.dnssec.records import DNSKEY, DNSSEC_PROTOCOL, REVOKE_FLAG, RRSIG, ZONE_KEY_FLAG
@@ -56,11 +56,12 @@ class ZoneKeys:
     #: canonical_wire(zone): compared with the canonical Signer's Name already in each RRSIG's
     #: ``signed_prefix``, and with the tail of the owner's canonical wire form (hot path).
     zone_wire: bytes = field(repr=False, compare=False)
-    #: (algorithm, key tag) → (policy, DNSKEY, parsed key) when exactly one DNSKEY of this set
-    #: has that algorithm and tag, it is a usable zone key and its key parses under that policy:
-    #: the outcome of the key-selection steps below, remembered for the next RRSIG (hot path).
-    #: Bounded by the number of keys; holds only this set's own DNSKEYs.
-    _ready: dict[tuple[int, int], tuple[AlgorithmPolicy, DNSKEY, PublicKey]] = field(
+    #: (algorithm, key tag) → (policy, ((DNSKEY, parsed key),)) when exactly one DNSKEY of this
+    #: set has that algorithm and tag, it is a usable zone key and its key parses under that
+    #: policy: the outcome of the key-selection steps below (:func:`_usable_keys`), remembered
+    #: for the next RRSIG in the form the verification step takes (hot path).  Bounded by the
+    #: number of keys; holds only this set's own DNSKEYs.
+    _ready: dict[tuple[int, int], tuple[AlgorithmPolicy, tuple[tuple[DNSKEY, PublicKey]]]] = field(
         default_factory=dict, repr=False, compare=False
     )
 
@@ -266,6 +267,45 @@ def _signed_data(rrsig: RRSIG, rrset: RRset, owner_labels: int, owner_wire: byte
     return signature_input_owner(rrsig, rrset, owner_wire)
 
 
+def _usable_keys(
+    rrsig: RRSIG,
+    candidates: tuple[DNSKEY, ...],
+    scheme: SignatureScheme,
+    keys: ZoneKeys,
+    policy: AlgorithmPolicy,
+    failures: list[Verdict],
+    limit_hits: list[Verdict],
+) -> Iterator[tuple[DNSKEY, PublicKey]]:
+    """The DNSKEYs of matching algorithm and key tag that may verify ``rrsig``, parsed, in order
+    and lazily (a key after the one that verifies is never parsed).
+
+    Keys without the Zone Key bit or protocol 3 (VAL-KEY-01), revoked keys (VAL-KEY-02) and keys
+    that do not parse are recorded in ``failures``; more than ``MAX_KEYS_PER_KEY_TAG`` candidates
+    (SEC-LIM-02, KeyTrap) stop the search with a verdict in ``limit_hits``, since a key not tried
+    might have verified.  A lone usable candidate is remembered in ``keys._ready``.
+    """
+    for tried, dnskey in enumerate(candidates):
+        if dnskey.flags & _ZONE_OR_REVOKED != ZONE_KEY_FLAG or dnskey.protocol != DNSSEC_PROTOCOL:
+            failures.append(_key_unusable(dnskey, rrsig.key_tag))
+            continue
+        if tried >= limits.MAX_KEYS_PER_KEY_TAG:
+            limit_hits.append(
+                bogus(
+                    Reason.LIMIT_KEY_TAG_COLLISIONS,
+                    f"more than {limits.MAX_KEYS_PER_KEY_TAG} keys share tag {rrsig.key_tag}",
+                    rrsig.key_tag,
+                )
+            )
+            return
+        public_key = parse_public_key(scheme, dnskey.public_key, policy)
+        if isinstance(public_key, KeyProblem):
+            failures.append(bogus(public_key.reason, public_key.detail, rrsig.key_tag))
+            continue
+        if len(candidates) == 1 and limits.MAX_KEYS_PER_KEY_TAG >= 1:
+            keys._ready[(rrsig.algorithm, rrsig.key_tag)] = (policy, ((dnskey, public_key),))
+        yield dnskey, public_key
+
+
 def _verify_rrset(
     rrset: RRset,
     rrsigs: Sequence[RRSIG],
@@ -277,7 +317,7 @@ def _verify_rrset(
     if not rrsigs:
         return bogus(Reason.RRSIGS_MISSING, f"no RRSIG for {rrset.owner} type {rrset.rdtype}")
     failures: list[Verdict] = []  # every failure; the most telling is reported
-    limit_hit: Verdict | None = None
+    limit_hits: list[Verdict] = []  # key-tag collisions beyond the limit (SEC-LIM-02)
     validations = 0
     owner = rrset.owner
     owner_labels = rrsig_label_count(owner)
@@ -288,6 +328,7 @@ def _verify_rrset(
     zone_wire = keys.zone_wire
     rdtype = rrset.rdtype
     max_rrsigs = limits.MAX_RRSIGS_PER_RRSET
+    max_validations = limits.MAX_SIG_VALIDATIONS_PER_RRSET
     for rrsig in rrsigs if len(rrsigs) <= max_rrsigs else rrsigs[:max_rrsigs]:
         # RFC 4035 §5.3.1, as _check_rrsig: the common all-pass case decided cheaply, any
         # doubt handed to _check_rrsig for the exact checks and the reason.
@@ -310,75 +351,36 @@ def _verify_rrset(
                 failures.append(problem)
                 continue
         ready = keys._ready.get((rrsig.algorithm, rrsig.key_tag))
+        pairs: Iterable[tuple[DNSKEY, PublicKey]]
         if ready is not None and ready[0] is policy:
-            # The one candidate key, already checked usable and parsed: the loop below would
-            # do exactly this for it.
-            ready_key, ready_public = ready[1], ready[2]
-            if validations >= limits.MAX_SIG_VALIDATIONS_PER_RRSET:
-                return bogus(
-                    Reason.LIMIT_SIG_VALIDATIONS,
-                    f"gave up after {validations} signature verifications",
-                    rrsig.key_tag,
-                )
-            validations += 1
-            try:
-                signed = _signed_data(rrsig, rrset, owner_labels, owner_wire)
-            except WireError as exc:
+            # The one candidate key, already found usable and parsed (hot path).
+            pairs = ready[1]
+        else:
+            scheme = policy.scheme(rrsig.algorithm)
+            if scheme is None:
                 failures.append(
-                    bogus(Reason.SIG_MALFORMED, f"cannot canonicalise RRset: {exc}", rrsig.key_tag)
+                    bogus(
+                        Reason.UNSUPPORTED_ALGORITHM,
+                        f"algorithm {rrsig.algorithm} is not supported",
+                        rrsig.key_tag,
+                    )
                 )
                 continue
-            if backend.verify(ready_public, rrsig.signature, signed):
-                return _secure(ready_key.key_tag)
-            failures.append(
-                bogus(
-                    Reason.SIG_INVALID,
-                    f"signature by key {ready_key.key_tag} does not verify",
-                    rrsig.key_tag,
+            candidates = keys.matching(rrsig.algorithm, rrsig.key_tag)
+            if not candidates:
+                failures.append(
+                    bogus(
+                        Reason.DNSKEY_MISSING,
+                        f"no DNSKEY with algorithm {rrsig.algorithm} and tag {rrsig.key_tag}",
+                        rrsig.key_tag,
+                    )
                 )
-            )
-            continue
-        scheme = policy.scheme(rrsig.algorithm)
-        if scheme is None:
-            failures.append(
-                bogus(
-                    Reason.UNSUPPORTED_ALGORITHM,
-                    f"algorithm {rrsig.algorithm} is not supported",
-                    rrsig.key_tag,
-                )
-            )
-            continue
-        candidates = keys.matching(rrsig.algorithm, rrsig.key_tag)
-        if not candidates:
-            failures.append(
-                bogus(
-                    Reason.DNSKEY_MISSING,
-                    f"no DNSKEY with algorithm {rrsig.algorithm} and tag {rrsig.key_tag}",
-                    rrsig.key_tag,
-                )
-            )
-            continue
+                continue
+            pairs = _usable_keys(rrsig, candidates, scheme, keys, policy, failures, limit_hits)
+        # One verification step for both ways of finding the keys (RFC 4035 §5.3.3).
         data: bytes | None = None
-        for tried, dnskey in enumerate(candidates):
-            flags = dnskey.flags
-            if flags & _ZONE_OR_REVOKED != ZONE_KEY_FLAG or dnskey.protocol != DNSSEC_PROTOCOL:
-                failures.append(_key_unusable(dnskey, rrsig.key_tag))
-                continue
-            if tried >= limits.MAX_KEYS_PER_KEY_TAG:
-                # Keys we did not try might have verified: the limit is the reason.
-                limit_hit = bogus(
-                    Reason.LIMIT_KEY_TAG_COLLISIONS,
-                    f"more than {limits.MAX_KEYS_PER_KEY_TAG} keys share tag {rrsig.key_tag}",
-                    rrsig.key_tag,
-                )
-                break
-            public_key = parse_public_key(scheme, dnskey.public_key, policy)
-            if isinstance(public_key, KeyProblem):
-                failures.append(bogus(public_key.reason, public_key.detail, rrsig.key_tag))
-                continue
-            if len(candidates) == 1 and limits.MAX_KEYS_PER_KEY_TAG >= 1:
-                keys._ready[(rrsig.algorithm, rrsig.key_tag)] = (policy, dnskey, public_key)
-            if validations >= limits.MAX_SIG_VALIDATIONS_PER_RRSET:
+        for dnskey, public_key in pairs:
+            if validations >= max_validations:
                 return bogus(
                     Reason.LIMIT_SIG_VALIDATIONS,
                     f"gave up after {validations} signature verifications",
@@ -410,8 +412,8 @@ def _verify_rrset(
             Reason.LIMIT_RRSIGS,
             f"none of the first {limits.MAX_RRSIGS_PER_RRSET} of {len(rrsigs)} RRSIGs verified",
         )
-    if limit_hit is not None:
-        return limit_hit
+    if limit_hits:
+        return limit_hits[0]
     assert failures  # every path through the loop recorded a failure
     return _most_telling(failures)
 
