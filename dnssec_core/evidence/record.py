@@ -301,6 +301,24 @@ def _policy_name(policy: AlgorithmPolicy) -> str:
     return "default" if policy == DEFAULT_POLICY else "no-sha1"
 
 
+def _envelope(
+    kind: str,
+    proofs: tuple[Proof, ...],
+    rcodes: Mapping[Query, int],
+    recorder: RecordingTransport,
+    anchors: TrustAnchors,
+    backend: Backend,
+    policy: AlgorithmPolicy,
+    now: int,
+    caa: CaaOutcome | None = None,
+) -> Bundle:
+    """The bundle around ``proofs``: what every kind records besides them (the time, backend,
+    trust anchor, algorithm policy, the lookup failures and negative rcodes replay needs)."""
+    return Bundle(kind=kind, now=now, crypto=backend.name, trust_anchor=anchor_texts(anchors),
+                  proofs=proofs, failures=failure_records(recorder.failures), caa=caa,
+                  rcodes=rcode_records(rcodes), algorithm_policy=_policy_name(policy))
+
+
 def query_bundle(
     result: Result,
     recorder: RecordingTransport,
@@ -316,11 +334,7 @@ def query_bundle(
     rcodes: dict[Query, int] = {}
     proof = build_proof("query", result.qname, result.qtype, query_outcome(result),
                         recorder.rrsets, ctx, warnings, rcodes)
-    bundle = Bundle(kind="query", now=now, crypto=backend.name,
-                    trust_anchor=anchor_texts(anchors), proofs=(proof,),
-                    failures=failure_records(recorder.failures),
-                    rcodes=rcode_records(rcodes), algorithm_policy=_policy_name(policy))
-    return bundle, warnings
+    return _envelope("query", (proof,), rcodes, recorder, anchors, backend, policy, now), warnings
 
 
 def caa_bundle(
@@ -366,11 +380,8 @@ def caa_bundle(
         relevant_domain=check.relevant_domain,
         records=tuple(r.presentation() for r in check.records),
     )
-    bundle = Bundle(kind="caa", now=now, crypto=backend.name,
-                    trust_anchor=anchor_texts(anchors), proofs=tuple(proofs),
-                    failures=failure_records(recorder.failures), caa=caa,
-                    rcodes=rcode_records(rcodes),
-                    algorithm_policy=_policy_name(policy))
+    bundle = _envelope("caa", tuple(proofs), rcodes, recorder, anchors, backend, policy, now,
+                       caa=caa)
     return bundle, warnings
 
 
