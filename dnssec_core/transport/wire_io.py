@@ -12,8 +12,16 @@ retries are ours.
   keep listening until the attempt's deadline.
 - SEC-NET-03: TC=1 → the same question over TCP with the two-octet length prefix (RFC 7766 §5,
   §8; RFC 1035 §4.2.2).  Every socket operation has a timeout; every attempt has a deadline.
+- SEC-NET-03: a TC=1 answer that dropped its question section (some servers truncate
+  everything) is still the truncated answer to our query when its ID, source and QR match:
+  it sends the question over TCP too, and the TCP answer must carry our question.
 - SEC-NET-04: EDNS0 with the DO bit and a 1232-octet payload on every query; CD is set too
-  (SEC-NET-05: we validate ourselves).
+  (SEC-NET-05: we validate ourselves).  A server without EDNS answers such a query FORMERR
+  with no OPT record (RFC 6891 §7); then the same question is asked once more without OPT
+  (RFC 6891 §6.2.2 fallback), and :class:`EdnsMemory` remembers the server for a while so the
+  next questions go plain at once.  A plain answer carries no DNSSEC records (no DO bit, RFC
+  3225 §3): the engine proves the name insecure or calls it bogus, never secure.  A FORMERR
+  *with* OPT is a real format error and is not retried without EDNS (RFC 6891 §7).
 - SEC-PARSE-01: bytes that claim to be our answer but do not parse give a
   ``Failure(MALFORMED)``; nothing here raises on hostile input.
 """
@@ -25,7 +33,7 @@ import secrets
 import socket
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from random import Random
 
@@ -113,12 +121,63 @@ class Failure:
 @dataclass(slots=True)
 class Exchange:
     """The outcome of :func:`exchange`: a matched, parsed message or a failure, and the number
-    of messages sent to get it (1, or 2 after a truncated UDP answer)."""
+    of messages sent to get it (1, 2 after a truncated UDP answer or a FORMERR without OPT, up
+    to 4 when both happen).  ``edns``: the message that got the outcome carried an OPT record;
+    ``fallback``: the server answered FORMERR without OPT and was asked again without EDNS
+    (RFC 6891 §6.2.2)."""
 
     outcome: dns.message.Message | Failure
     sent: int = 1
     via_tcp: bool = False
     ignored: list[str] = field(default_factory=list)
+    edns: bool = True
+    fallback: bool = False
+
+
+class EdnsMemory:
+    """Servers that answered an EDNS query FORMERR without OPT (RFC 6891 §7): asked without
+    OPT for ``seconds`` (RFC 6891 §6.2.2: "MAY cache this knowledge for a brief time"), then
+    probed with EDNS again.  Bounded like the iterative transport's memory of unresponsive
+    servers: at most ``entries`` servers, the oldest forgotten first (SEC-LIM-05).
+
+    One per transport object; ``clock`` is a monotonic clock (tests pass their own)."""
+
+    def __init__(
+        self,
+        *,
+        seconds: float = limits.UNRESPONSIVE_SERVER_SECONDS,
+        entries: int = limits.UNRESPONSIVE_SERVER_ENTRIES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.seconds = seconds
+        self.entries = entries
+        self.clock = clock
+        self._until: dict[Server, float] = {}
+
+    def lacks_edns(self, server: Server) -> bool:
+        """Was ``server`` seen answering FORMERR without OPT less than ``seconds`` ago?"""
+        until = self._until.get(server)
+        if until is None:
+            return False
+        if until <= self.clock():
+            del self._until[server]
+            return False
+        return True
+
+    def remember(self, server: Server) -> None:
+        if self.entries <= 0 or self.seconds <= 0:
+            return
+        self._until.pop(server, None)
+        while len(self._until) >= self.entries:
+            del self._until[next(iter(self._until))]
+        self._until[server] = self.clock() + self.seconds
+
+    def forget(self, server: Server) -> None:
+        self._until.pop(server, None)
+
+    def servers(self) -> list[str]:
+        """The servers currently remembered (for tests and --trace), sorted."""
+        return sorted(str(s) for s in list(self._until) if self.lacks_edns(s))
 
 
 def make_query(
@@ -175,12 +234,50 @@ def exchange(
     udp_timeout: float = limits.UDP_TIMEOUT_SECONDS,
     tcp_timeout: float = limits.TCP_TIMEOUT_SECONDS,
     exact_case: bool = False,
+    edns_memory: EdnsMemory | None = None,
 ) -> Exchange:
     """Send ``query`` to ``server`` over UDP (TCP if the answer is truncated) and return the
     matching answer, parsed, or a :class:`Failure`.  Never raises for network or data errors.
 
     ``exact_case`` requires the answer's question name to repeat ours octet for octet (0x20).
-    """
+
+    A FORMERR without OPT to a query with OPT (RFC 6891 §7: the server does not implement
+    EDNS) sends the question again without OPT, within what is left of the time the first
+    try could have taken (``udp_timeout + tcp_timeout``: the exchange stays bounded as
+    before); ``edns_memory`` (if given) remembers the server, and a remembered server is
+    asked without OPT from the start.  A FORMERR to the plain query too is a FORMERR
+    failure."""
+    if edns_memory is not None and query.edns >= 0 and edns_memory.lacks_edns(server):
+        plain = _without_edns(query)
+        result = _attempt(plain, server, udp_timeout, tcp_timeout, exact_case)
+        result.edns = False
+        return _plain_formerr(result, server, edns_memory)
+    deadline = time.monotonic() + udp_timeout + tcp_timeout
+    first = _attempt(query, server, udp_timeout, tcp_timeout, exact_case)
+    if first.outcome is not _NO_EDNS:
+        return first
+    if edns_memory is not None:
+        edns_memory.remember(server)
+    left = max(deadline - time.monotonic(), 0.001)
+    second = _attempt(
+        _without_edns(query), server, min(udp_timeout, left), min(tcp_timeout, left), exact_case
+    )
+    second.sent += first.sent
+    second.ignored[:0] = first.ignored
+    second.via_tcp = second.via_tcp or first.via_tcp
+    second.edns = False
+    second.fallback = True
+    return _plain_formerr(second, server, edns_memory)
+
+
+def _attempt(
+    query: dns.message.Message,
+    server: Server,
+    udp_timeout: float,
+    tcp_timeout: float,
+    exact_case: bool,
+) -> Exchange:
+    """One try with one query: UDP, then TCP after TC=1 (SEC-NET-03); a fresh ID each."""
     query.id = secrets.randbits(16)
     first = _udp(query, server, udp_timeout, exact_case)
     if isinstance(first, Exchange):
@@ -190,6 +287,31 @@ def exchange(
     second.sent += 1
     second.ignored[:0] = first.ignored
     return second
+
+
+def _plain_formerr(result: Exchange, server: Server, memory: EdnsMemory | None) -> Exchange:
+    """The outcome of a query without OPT: a FORMERR to it says the server fails plain DNS
+    too (no reason left to blame EDNS, so it is forgotten)."""
+    outcome = result.outcome
+    if outcome is _NO_EDNS or (
+        isinstance(outcome, dns.message.Message) and int(outcome.rcode()) == Rcode.FORMERR
+    ):
+        if memory is not None:
+            memory.forget(server)
+        outcome = Failure(
+            FailureKind.FORMERR,
+            "rcode FORMERR to the query without EDNS as well as with it (RFC 6891 §7)"
+            if result.fallback else "rcode FORMERR to a query without EDNS",
+        )
+    result.outcome = outcome
+    return result
+
+
+def _without_edns(query: dns.message.Message) -> dns.message.Message:
+    """The same question, flags and name case, without the OPT record (so without DO)."""
+    plain = dns.message.from_wire(query.to_wire())
+    plain.use_edns(False)
+    return plain
 
 
 #: How :func:`summarize` breaks a tie between failure kinds: earlier wins.
@@ -250,6 +372,12 @@ class _Ignore:
         self.why = why
 
 
+#: What :func:`_match` gives for a FORMERR without OPT to a query with OPT: the server does
+#: not implement EDNS (RFC 6891 §7).  :func:`exchange` tells it apart by identity and asks
+#: again without OPT; were it ever to leak out, it is an honest FORMERR failure.
+_NO_EDNS = Failure(FailureKind.FORMERR, "rcode FORMERR without OPT: the server does not do EDNS")
+
+
 def _match(
     wire: bytes, query: dns.message.Message, exact_case: bool
 ) -> dns.message.Message | Failure | _Truncated | _Ignore:
@@ -267,6 +395,13 @@ def _match(
     if head.opcode() != dns.opcode.QUERY:
         return _Ignore("opcode is not QUERY")
     if not head.question:
+        if head.flags & dns.flags.TC:
+            # RFC 7766 §5 (SEC-NET-03): some servers truncate the question away too; ID,
+            # source and QR matched, so it is our truncated answer — the TCP answer must
+            # then carry our question (checked there like any other)
+            return _Truncated()
+        if _lacks_edns(wire, query):
+            return _NO_EDNS
         kind = rcode_failure(head.rcode())
         if kind is not None:  # some servers drop the question in FORMERR/REFUSED answers
             return Failure(kind, f"rcode {rcode_text(head.rcode())} without a question")
@@ -275,10 +410,26 @@ def _match(
         return _Ignore("answer for another question")
     if head.flags & dns.flags.TC:
         return _Truncated()
+    if _lacks_edns(wire, query):
+        return _NO_EDNS
     try:
         return dns.message.from_wire(wire)
     except Exception as exc:  # SEC-PARSE-01
         return Failure(FailureKind.MALFORMED, f"unparsable answer: {_short(exc)}")
+
+
+def _lacks_edns(wire: bytes, query: dns.message.Message) -> bool:
+    """RFC 6891 §7: a FORMERR without an OPT record to a query that had one — the server does
+    not implement EDNS.  (A FORMERR *with* OPT is a real format error: no fallback.)"""
+    if query.edns < 0 or wire[3] & 0x0F != Rcode.FORMERR:
+        return False
+    if int.from_bytes(wire[10:12], "big") == 0:  # ARCOUNT 0: no OPT anywhere
+        return True
+    try:
+        answer = dns.message.from_wire(wire)
+    except Exception:  # SEC-PARSE-01: unparsable; not evidence of anything
+        return False
+    return answer.edns < 0
 
 
 def _same_question(answer: dns.message.Message, query: dns.message.Message, exact: bool) -> bool:
@@ -383,19 +534,22 @@ def _tcp(query: dns.message.Message, server: Server, timeout: float, exact: bool
                     verdict = Failure(FailureKind.MALFORMED, "TC=1 in an answer over TCP")
                 return Exchange(verdict, via_tcp=True, ignored=ignored)
     except TimeoutError:
-        return Exchange(
-            Failure(FailureKind.TIMEOUT, f"no answer within {timeout:g} s over TCP"),
-            via_tcp=True,
-            ignored=ignored,
-        )
+        detail = f"no answer within {timeout:g} s over TCP{_ignored_note(ignored)}"
+        return Exchange(Failure(FailureKind.TIMEOUT, detail), via_tcp=True, ignored=ignored)
     except _Closed as exc:
-        return Exchange(
-            Failure(FailureKind.NETWORK, f"TCP: {exc}"), via_tcp=True, ignored=ignored
-        )
+        detail = f"TCP: {exc}{_ignored_note(ignored)}"
+        return Exchange(Failure(FailureKind.NETWORK, detail), via_tcp=True, ignored=ignored)
     except OSError as exc:
         return Exchange(
             Failure(FailureKind.NETWORK, f"TCP: {_os_error(exc)}"), via_tcp=True, ignored=ignored
         )
+
+
+def _ignored_note(ignored: list[str]) -> str:
+    """Why a TCP answer did not count, for the failure's detail (e.g. another question)."""
+    if not ignored:
+        return ""
+    return f" ({len(ignored)} unrelated message(s) ignored: {ignored[-1]})"
 
 
 def _read(sock: socket.socket, count: int, deadline: float) -> bytes:
