@@ -22,6 +22,7 @@ from dnssec_core import limits
 from dnssec_core.chain.types import Answer, FailureKind, LimitKind, LookupFailure, Query
 from dnssec_core.transport.wire_io import (
     DNS_PORT,
+    EdnsMemory,
     Failure,
     Server,
     exchange,
@@ -67,6 +68,9 @@ class StubTransport:
         self.use_0x20 = use_0x20
         self.clock = clock
         self._rng = SystemRandom()
+        #: The upstream answered FORMERR without OPT: asked without EDNS for a while
+        #: (RFC 6891 §6.2.2, §7; see :func:`~dnssec_core.transport.wire_io.exchange`).
+        self.edns_memory = EdnsMemory(clock=clock)
         #: Messages sent so far (UDP and TCP), for the CLI's statistics.
         self.queries_sent = 0
 
@@ -133,6 +137,7 @@ class StubTransport:
                 udp_timeout=udp_timeout,
                 tcp_timeout=tcp_timeout,
                 exact_case=self.use_0x20,
+                edns_memory=self.edns_memory,
             )
             self.queries_sent += result.sent
             outcome = result.outcome
