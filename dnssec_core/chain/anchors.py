@@ -49,6 +49,27 @@ class ZoneAnchor:
     zone: Name
     ds: tuple[DS, ...]
     dnskeys: tuple[DNSKEY, ...]
+    #: RFC 7958 §2 validity window (validFrom, validUntil or None) of each DS, aligned with
+    #: ``ds``; empty when the anchors carry no windows (presentation records, TA-03).  Loading
+    #: keeps only the DS valid at the load time; :meth:`ds_at` applies the windows again at each
+    #: resolution's ``now``, so a long-lived validator stops using an anchor at its validUntil.
+    windows: tuple[tuple[int, int | None], ...] = ()
+
+    def ds_at(self, now: int) -> tuple[DS, ...]:
+        """TA-03: the DS anchors usable at ``now`` (validFrom ≤ now < validUntil)."""
+        if not self.windows:
+            return self.ds
+        return tuple(
+            ds
+            for ds, (start, end) in zip(self.ds, self.windows, strict=True)
+            if start <= now and (end is None or now < end)
+        )
+
+    def next_change(self, now: int) -> int | None:
+        """The first validFrom or validUntil after ``now``: what was validated from these
+        anchors may be reused only until then (None: no window ends or starts later)."""
+        edges = [t for window in self.windows for t in window if t is not None and t > now]
+        return min(edges) if edges else None
 
     @property
     def key_tags(self) -> list[int]:
@@ -125,8 +146,8 @@ def parse_anchors(data: bytes, *, source: str, now: int | None) -> TrustAnchors:
     if text.lstrip().startswith("<"):
         if now is None:
             raise AnchorError(f"{source}: XML anchors need a validation time")
-        zone, ds = _parse_xml(text, source, now)
-        zones: tuple[ZoneAnchor, ...] = (ZoneAnchor(zone, ds, ()),) if ds else ()
+        zone, ds, windows = _parse_xml(text, source, now)
+        zones: tuple[ZoneAnchor, ...] = (ZoneAnchor(zone, ds, (), windows),) if ds else ()
     else:
         zones = _parse_records(text, source)
     if not zones:
@@ -178,9 +199,12 @@ def _xml_time(value: str, source: str) -> int:
     return seconds
 
 
-def _parse_xml(text: str, source: str, now: int) -> tuple[Name, tuple[DS, ...]]:
+def _parse_xml(
+    text: str, source: str, now: int
+) -> tuple[Name, tuple[DS, ...], tuple[tuple[int, int | None], ...]]:
     """RFC 7958 §2: TrustAnchor/Zone + KeyDigest(id, validFrom, validUntil?)/KeyTag, Algorithm,
-    DigestType, Digest.  Only KeyDigests valid at ``now`` are kept (TA-02, TA-03)."""
+    DigestType, Digest.  Only KeyDigests valid at ``now`` are kept (TA-02, TA-03), each with
+    its (validFrom, validUntil) window."""
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
         raise AnchorError(f"{source}: DTDs and entities are not accepted in anchor files")
     try:
@@ -195,14 +219,15 @@ def _parse_xml(text: str, source: str, now: int) -> tuple[Name, tuple[DS, ...]]:
     except (dns.exception.DNSException, ValueError):
         raise AnchorError(f"{source}: bad Zone {zone_text!r}") from None
     found: list[DS] = []
+    windows: list[tuple[int, int | None]] = []
     for digest in root.findall("KeyDigest"):
         valid_from = digest.get("validFrom")
         if valid_from is None:
             raise AnchorError(f"{source}: KeyDigest without validFrom")
+        start = _xml_time(valid_from, source)
         valid_until = digest.get("validUntil")
-        if now < _xml_time(valid_from, source):
-            continue
-        if valid_until is not None and now >= _xml_time(valid_until, source):
+        end = None if valid_until is None else _xml_time(valid_until, source)
+        if now < start or (end is not None and now >= end):
             continue
         try:
             key_tag = int(digest.findtext("KeyTag") or "")
@@ -219,7 +244,8 @@ def _parse_xml(text: str, source: str, now: int) -> tuple[Name, tuple[DS, ...]]:
         if flags is not None and int(flags) & 0x0080:  # RFC 9718: a revoked key is no anchor
             continue
         found.append(DS(key_tag, algorithm, digest_type, value))
-    return zone, tuple(found)
+        windows.append((start, end))
+    return zone, tuple(found), tuple(windows)
 
 
 def describe(anchors: TrustAnchors) -> str:
