@@ -265,8 +265,9 @@ class IterativeTransport:
         #: Server addresses that timed out recently: tried after the others of their zone.
         self._unresponsive: _BoundedCache[bool] = _BoundedCache(
             limits.UNRESPONSIVE_SERVER_ENTRIES, clock)
-        #: Servers that answered FORMERR without OPT: asked without EDNS for a while
-        #: (RFC 6891 §6.2.2, §7; see :func:`~dnssec_core.transport.wire_io.exchange`).
+        #: Servers of zones not expected signed (no signed DS in their referral; never the
+        #: root) that answered FORMERR without OPT and then plainly: asked without EDNS for a
+        #: while (RFC 6891 §6.2.2, §7; see :func:`~dnssec_core.transport.wire_io.exchange`).
         self.edns_memory = EdnsMemory(clock=clock)
         #: Messages sent so far (UDP and TCP), for the CLI's statistics.
         self.queries_sent = 0
@@ -477,7 +478,9 @@ class IterativeTransport:
             udp_timeout=min(self.udp_timeout, remaining),
             tcp_timeout=min(self.tcp_timeout, remaining),
             exact_case=self.use_0x20,
-            edns_memory=self.edns_memory,
+            # "no EDNS" is remembered only for zones not expected signed (RFC 6891 §6.2.2)
+            edns_memory=None if delegation.signed or delegation.zone == dns.name.root
+            else self.edns_memory,
         )
         run.messages += result.sent
         key = _server_key(server.address, server.port)

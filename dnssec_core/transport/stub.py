@@ -22,7 +22,6 @@ from dnssec_core import limits
 from dnssec_core.chain.types import Answer, FailureKind, LimitKind, LookupFailure, Query
 from dnssec_core.transport.wire_io import (
     DNS_PORT,
-    EdnsMemory,
     Failure,
     Server,
     exchange,
@@ -68,9 +67,6 @@ class StubTransport:
         self.use_0x20 = use_0x20
         self.clock = clock
         self._rng = SystemRandom()
-        #: The upstream answered FORMERR without OPT: asked without EDNS for a while
-        #: (RFC 6891 §6.2.2, §7; see :func:`~dnssec_core.transport.wire_io.exchange`).
-        self.edns_memory = EdnsMemory(clock=clock)
         #: Messages sent so far (UDP and TCP), for the CLI's statistics.
         self.queries_sent = 0
 
@@ -137,7 +133,8 @@ class StubTransport:
                 udp_timeout=udp_timeout,
                 tcp_timeout=tcp_timeout,
                 exact_case=self.use_0x20,
-                edns_memory=self.edns_memory,
+                # a FORMERR without OPT is retried without EDNS, but never remembered: every
+                # answer through a resolver may need DNSSEC (RFC 6891 §6.2.2; as Unbound)
             )
             self.queries_sent += result.sent
             outcome = result.outcome

@@ -244,9 +244,12 @@ def exchange(
     A FORMERR without OPT to a query with OPT (RFC 6891 §7: the server does not implement
     EDNS) sends the question again without OPT, within what is left of the time the first
     try could have taken (``udp_timeout + tcp_timeout``: the exchange stays bounded as
-    before); ``edns_memory`` (if given) remembers the server, and a remembered server is
-    asked without OPT from the start.  A FORMERR to the plain query too is a FORMERR
-    failure."""
+    before).  ``edns_memory`` (if given) remembers the server once the plain query got a
+    real answer (NOERROR or NXDOMAIN), and a remembered server is asked without OPT from the
+    start.  Callers pass it only where no DNSSEC is expected (as Unbound caches "no EDNS"
+    only for domains without DNSSEC): one forged FORMERR must not switch a signed zone's
+    servers to plain DNS for minutes.  A FORMERR to the plain query too is a FORMERR
+    failure, and the server is forgotten."""
     if edns_memory is not None and query.edns >= 0 and edns_memory.lacks_edns(server):
         plain = _without_edns(query)
         result = _attempt(plain, server, udp_timeout, tcp_timeout, exact_case)
@@ -256,12 +259,16 @@ def exchange(
     first = _attempt(query, server, udp_timeout, tcp_timeout, exact_case)
     if first.outcome is not _NO_EDNS:
         return first
-    if edns_memory is not None:
-        edns_memory.remember(server)
     left = max(deadline - time.monotonic(), 0.001)
     second = _attempt(
         _without_edns(query), server, min(udp_timeout, left), min(tcp_timeout, left), exact_case
     )
+    if (
+        edns_memory is not None
+        and isinstance(second.outcome, dns.message.Message)
+        and rcode_failure(int(second.outcome.rcode())) is None
+    ):  # remembered only once plain DNS gave a real answer (NOERROR or NXDOMAIN)
+        edns_memory.remember(server)
     second.sent += first.sent
     second.ignored[:0] = first.ignored
     second.via_tcp = second.via_tcp or first.via_tcp
