@@ -25,7 +25,7 @@ from dnssec_core.driver import resolve
 from dnssec_core.transport import iterative, stub
 from dnssec_core.transport.iterative import IterativeTransport
 from dnssec_core.transport.stub import StubTransport
-from dnssec_core.transport.wire_io import Exchange, Failure, Server
+from dnssec_core.transport.wire_io import EdnsMemory, Exchange, Failure, Server
 from dnssec_core.verdict import Reason
 
 NOW = 1_796_083_200
@@ -43,7 +43,8 @@ class Silent:
         return self.now
 
     def exchange(self, message: dns.message.Message, server: Server, *, udp_timeout: float,
-                 tcp_timeout: float, exact_case: bool = False) -> Exchange:
+                 tcp_timeout: float, exact_case: bool = False,
+                 edns_memory: EdnsMemory | None = None) -> Exchange:
         self.timeouts.append((udp_timeout, tcp_timeout))
         self.now += udp_timeout
         return Exchange(Failure(FailureKind.TIMEOUT, f"{server}: no answer"))
