@@ -3,8 +3,11 @@
 RFC 1034 §4.3.2 (lookup, referral, CNAME), RFC 6672 (DNAME), RFC 4592 (wildcards) with the
 DNSSEC additions of RFC 4035 §3.1 (RRSIGs, NSEC proofs, DS or no-DS proof in referrals) and
 RFC 5155 §7.2 (NSEC3 proofs).  A DS question at a zone apex is answered by the parent zone
-when it is served here (RFC 4035 §3.1.4.1).  This is lab equipment: it must be *correct*,
-never *validating*; it trusts its zone files.
+when it is served here (RFC 4035 §3.1.4.1).  QTYPE ANY gets every RRset at the name with
+its RRSIGs (RFC 1034 §3.7.1, §4.3.2 step 3a: ANY matches all types), a wildcard's too when
+it is synthesised (RFC 4592 §3.3.1).  A query without the DO bit gets no DNSSEC records it
+did not ask for (RFC 3225 §3, RFC 4035 §3.1): a client without EDNS gets plain DNS.
+This is lab equipment: it must be *correct*, never *validating*; it trusts its zone files.
 """
 
 from __future__ import annotations
@@ -34,6 +37,10 @@ from dnssec_core.auth.zone import (
 from dnssec_core.wire.name import canonical_key, is_subdomain, names_equal
 
 MAX_RESPONSE_RRSETS = 64
+ANY = 255  # QTYPE * (RFC 1035 §3.2.3)
+RRSIG = 46
+#: Records a server sends only to a DO query, unless they are the type asked (RFC 3225 §3).
+DNSSEC_TYPES = frozenset({DS, RRSIG, NSEC, NSEC3})
 
 
 class Responder:
@@ -71,7 +78,16 @@ class Responder:
             response.set_rcode(dns.rcode.REFUSED)
             return response
         _Answerer(zone, response).run(qname, qtype)
+        if query.edns < 0 or not query.ednsflags & dns.flags.DO:
+            _strip_dnssec(response, qtype)
         return response
+
+
+def _strip_dnssec(response: dns.message.Message, qtype: int) -> None:
+    """RFC 3225 §3: without DO, no DNSSEC records "unless ... explicitly queried for" — so
+    DS, RRSIG, NSEC and NSEC3 go from every section unless they are the QTYPE itself."""
+    for section in (response.answer, response.authority, response.additional):
+        section[:] = [r for r in section if r.rdtype not in DNSSEC_TYPES or r.rdtype == qtype]
 
 
 class _Answerer:
@@ -110,6 +126,8 @@ class _Answerer:
         if dname_owner is not None:
             return self.dname(qname, dname_owner)
         if zone.has_data(qname):
+            if qtype == ANY and self.every_rrset(qname):
+                return None
             if self.add(self.response.answer, qname, qtype):
                 return None
             if qtype != CNAME and self.add(self.response.answer, qname, CNAME):
@@ -118,6 +136,13 @@ class _Answerer:
         if zone.exists(qname):  # empty non-terminal
             return self.nodata(qname)
         return self.nonexistent(qname, qtype)
+
+    def every_rrset(self, qname: Name) -> bool:
+        """QTYPE ANY: each RRset at ``qname`` in type order, each with its RRSIGs."""
+        found = False
+        for rdtype in self.zone.types_at(qname):
+            found = self.add(self.response.answer, qname, rdtype) or found
+        return found
 
     def dname_above(self, qname: Name) -> Name | None:
         for size in range(len(self.zone.origin.labels), len(qname.labels)):
@@ -204,7 +229,11 @@ class _Answerer:
     def wildcard(self, qname: Name, qtype: int, wildcard: Name, encloser: Name) -> None:
         """RFC 4035 §3.1.3.3-3.1.3.4, RFC 5155 §7.2.5-7.2.6."""
         zone = self.zone
-        for rdtype in (qtype, CNAME):
+        wanted: tuple[int, ...] = (qtype, CNAME)
+        if qtype == ANY:  # every RRset of the wildcard; its NSEC/NSEC3 are not synthesised
+            wanted = tuple(t for t in zone.types_at(wildcard) if t not in (NSEC, NSEC3))
+        expanded_any = False
+        for rdtype in wanted:
             source = zone.get(wildcard, rdtype)
             if source is None:
                 continue
@@ -218,6 +247,10 @@ class _Answerer:
                 for rdata in sigs:
                     copied.add(rdata, sigs.ttl)
                 self.response.answer.append(copied)
+            expanded_any = True
+            if qtype != ANY:
+                break
+        if expanded_any:
             self.no_closer_match(qname, encloser)
             return
         self.soa()  # wildcard NODATA

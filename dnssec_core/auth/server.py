@@ -9,8 +9,12 @@ Fault injection (issue 8; SEC-NET-01/03/06, RFC 5452, RFC 7766): a server may be
 :class:`FaultPlan` — never answer, answer SERVFAIL/REFUSED/FORMERR/NOTIMP, answer with a wrong
 ID or for another question, send garbage or an oversize datagram, give a lame upward referral,
 or truncate over UDP and then misbehave over TCP (close, garbage, a length prefix and half a
-message, a stall).  Every query a server receives is recorded in :attr:`LoopbackServer.seen`
-so tests can count the attempts each authority saw.
+message, a stall).  Follow-ups: a server without EDNS (FORMERR without OPT to any query with
+OPT, plain DNS without it — RFC 6891 §7), a broken one answering FORMERR without OPT to
+everything, and a server that truncates its question away too (TC=1, QDCOUNT 0), then over
+TCP answers well, for another name, or again without a question (RFC 7766 §5).  Every query
+a server receives is recorded in :attr:`LoopbackServer.seen` so tests can count the attempts
+each authority saw.
 """
 
 from __future__ import annotations
@@ -89,13 +93,25 @@ class Fault(enum.Enum):
     TRUNCATE_TCP_GARBAGE = "truncate-tcp-garbage"  # TC=1, then a length-prefixed garbage
     TRUNCATE_TCP_PARTIAL = "truncate-tcp-partial"  # TC=1, then length + half, then close
     TRUNCATE_TCP_STALL = "truncate-tcp-stall"  # TC=1, then length + half, then silence
+    TRUNCATE_NO_QUESTION = "truncate-no-question"  # TC=1 and QDCOUNT 0, then the good answer
+    TRUNCATE_NO_QUESTION_TCP_WRONG_QUESTION = "truncate-no-question-tcp-wrong-question"
+    TRUNCATE_NO_QUESTION_TCP_NO_QUESTION = "truncate-no-question-tcp-no-question"
+    NO_EDNS = "no-edns"  # FORMERR without OPT to a query with OPT, plain DNS without it
+    FORMERR_NO_OPT = "formerr-no-opt"  # FORMERR without OPT to every query, EDNS or not
 
 
 #: Faults that make a server fail over TCP after it truncated over UDP.
 TCP_FAULTS = frozenset({Fault.SILENT, Fault.TRUNCATE_TCP_CLOSE, Fault.TRUNCATE_TCP_GARBAGE,
-                        Fault.TRUNCATE_TCP_PARTIAL, Fault.TRUNCATE_TCP_STALL})
+                        Fault.TRUNCATE_TCP_PARTIAL, Fault.TRUNCATE_TCP_STALL,
+                        Fault.TRUNCATE_NO_QUESTION_TCP_WRONG_QUESTION,
+                        Fault.TRUNCATE_NO_QUESTION_TCP_NO_QUESTION})
+#: Faults whose UDP answer is TC=1 without a question section.
+_NO_QUESTION = frozenset({Fault.TRUNCATE_NO_QUESTION, Fault.TRUNCATE_NO_QUESTION_TCP_WRONG_QUESTION,
+                          Fault.TRUNCATE_NO_QUESTION_TCP_NO_QUESTION})
 _TRUNCATING = frozenset({Fault.TRUNCATE, Fault.TRUNCATE_TCP_CLOSE, Fault.TRUNCATE_TCP_GARBAGE,
-                         Fault.TRUNCATE_TCP_PARTIAL, Fault.TRUNCATE_TCP_STALL})
+                         Fault.TRUNCATE_TCP_PARTIAL, Fault.TRUNCATE_TCP_STALL}) | _NO_QUESTION
+#: Faults about EDNS itself, the same over UDP and TCP.
+_EDNS_FAULTS = frozenset({Fault.NO_EDNS, Fault.FORMERR_NO_OPT})
 _RCODES = {Fault.SERVFAIL: dns.rcode.SERVFAIL, Fault.REFUSED: dns.rcode.REFUSED,
            Fault.FORMERR: dns.rcode.FORMERR, Fault.NOTIMP: dns.rcode.NOTIMP}
 
@@ -166,6 +182,30 @@ def _lame(query: dns.message.Message) -> dns.message.Message:
     return response
 
 
+def _without_edns(responder: Responder, wire: bytes, fault: Fault, *, udp: bool,
+                  shuffle: bool) -> bytes | None:
+    """A server without EDNS (RFC 6891 §7): FORMERR and no OPT to a query carrying OPT; a
+    plain answer (the Responder sends no DNSSEC records without DO, RFC 3225 §3) to one
+    without, unless ``fault`` is FORMERR_NO_OPT, which answers FORMERR to that too."""
+    try:
+        query = dns.message.from_wire(wire)
+    except (dns.exception.DNSException, ValueError, IndexError):
+        return None
+    if query.edns >= 0 or fault is Fault.FORMERR_NO_OPT:
+        response = dns.message.make_response(query)
+        response.use_edns(False)  # make_response copies the query's EDNS: take it away
+        response.set_rcode(dns.rcode.FORMERR)
+        return response.to_wire()
+    return respond(responder, wire, udp=udp, shuffle=shuffle)
+
+
+def _no_question(wire: bytes) -> bytes:
+    """The same message with its question section removed (QDCOUNT 0)."""
+    message = dns.message.from_wire(wire)
+    message.question = []
+    return message.to_wire(max_size=MAX_PAYLOAD)
+
+
 def faulty_udp(responder: Responder, wire: bytes, fault: Fault, *, shuffle: bool = True
                ) -> list[bytes]:
     """The datagrams a server with ``fault`` sends for one UDP query (possibly none)."""
@@ -174,6 +214,9 @@ def faulty_udp(responder: Responder, wire: bytes, fault: Fault, *, shuffle: bool
         return [reply] if reply is not None else []
     if fault is Fault.SILENT:
         return []
+    if fault in _EDNS_FAULTS:
+        reply = _without_edns(responder, wire, fault, udp=True, shuffle=shuffle)
+        return [reply] if reply is not None else []
     try:
         query = dns.message.from_wire(wire)
     except (dns.exception.DNSException, ValueError, IndexError):
@@ -185,6 +228,8 @@ def faulty_udp(responder: Responder, wire: bytes, fault: Fault, *, shuffle: bool
     if fault in _TRUNCATING:
         truncated = dns.message.make_response(query)
         truncated.flags |= dns.flags.TC | dns.flags.AA
+        if fault in _NO_QUESTION:
+            truncated.question = []
         return [truncated.to_wire()]
     if fault is Fault.LAME:
         return [_lame(query).to_wire()]
@@ -205,19 +250,25 @@ def faulty_udp(responder: Responder, wire: bytes, fault: Fault, *, shuffle: bool
     if fault is Fault.WRONG_ID_THEN_ANSWER:
         return [struct.pack("!H", query.id ^ 0x5A5A) + good[2:], good]
     if fault is Fault.WRONG_QUESTION:
-        other = dns.message.make_query(dns.name.from_text("wrong-question.invalid."),
-                                       query.question[0].rdtype)
-        other.id = query.id
-        return [respond(responder, other.to_wire(), udp=False) or _lame(other).to_wire()]
+        return [_wrong_question(responder, wire)]
     raise AssertionError(f"unhandled fault {fault}")
+
+
+def _wrong_question(responder: Responder, wire: bytes) -> bytes:
+    """An answer with the query's ID for another name (RFC 5452 §9.2: never ours)."""
+    query = dns.message.from_wire(wire)
+    other = dns.message.make_query(dns.name.from_text("wrong-question.invalid."),
+                                   query.question[0].rdtype)
+    other.id = query.id
+    return respond(responder, other.to_wire(), udp=False) or _lame(other).to_wire()
 
 
 class LoopbackServer:
     """UDP and TCP listeners on one (address, port), each in a daemon thread.
 
     ``plan`` injects a fault (default: none); :attr:`seen` records every query received.
-    Over TCP only SILENT, the rcode faults and the truncation faults misbehave (the others are
-    datagram faults; a TCP query reaches a server only after its TC=1).
+    Over TCP only SILENT, the rcode faults, the EDNS faults and the truncation faults misbehave
+    (the others are datagram faults; a TCP query reaches a server only after its TC=1).
     """
 
     def __init__(self, responder: Responder, address: str, port: int,
@@ -317,6 +368,12 @@ class LoopbackServer:
             return
         self._note("tcp", wire)
         fault = self.plan.take_tcp()
+        if fault in _EDNS_FAULTS:
+            edns_reply = _without_edns(self.responder, wire, fault, udp=False,
+                                       shuffle=self.shuffle)
+            if edns_reply is not None:
+                conn.sendall(struct.pack("!H", len(edns_reply)) + edns_reply)
+            return
         if fault in _RCODES:
             for rcode_reply in faulty_udp(self.responder, wire, fault):
                 conn.sendall(struct.pack("!H", len(rcode_reply)) + rcode_reply)
@@ -326,6 +383,10 @@ class LoopbackServer:
         reply = respond(self.responder, wire, udp=False, shuffle=self.shuffle) or b""
         if fault is Fault.TRUNCATE_TCP_GARBAGE:
             reply = _garbage(int.from_bytes(wire[:2], "big"), len(reply))
+        if fault is Fault.TRUNCATE_NO_QUESTION_TCP_NO_QUESTION and reply:
+            reply = _no_question(reply)
+        if fault is Fault.TRUNCATE_NO_QUESTION_TCP_WRONG_QUESTION:
+            reply = _wrong_question(self.responder, wire)
         if fault in (Fault.SILENT, Fault.TRUNCATE_TCP_PARTIAL, Fault.TRUNCATE_TCP_STALL):
             if fault is not Fault.SILENT:  # the length prefix, then half the message
                 conn.sendall(struct.pack("!H", len(reply)) + reply[: len(reply) // 2])

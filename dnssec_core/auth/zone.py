@@ -75,6 +75,12 @@ class AuthZone:
     def get(self, name: Name, rdtype: int) -> dns.rrset.RRset | None:
         return self.rrsets.get((canonical_key(name), rdtype))
 
+    def types_at(self, name: Name) -> list[int]:
+        """Every RRset type at ``name``, in ascending order (for QTYPE ANY).  A scan of the
+        zone: ANY is rare and the lab's zones are small; it also sees RRsets a test added."""
+        key = canonical_key(name)
+        return sorted(t for (k, t) in self.rrsets if k == key)
+
     def sigs(self, name: Name, rdtype: int) -> dns.rrset.RRset | None:
         return self.rrsigs.get((canonical_key(name), rdtype))
 

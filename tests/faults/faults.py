@@ -34,7 +34,18 @@ EXPECTED: dict[Fault, FailureKind | None] = {
     Fault.TRUNCATE_TCP_GARBAGE: FailureKind.MALFORMED,
     Fault.TRUNCATE_TCP_PARTIAL: FailureKind.NETWORK,
     Fault.TRUNCATE_TCP_STALL: FailureKind.TIMEOUT,
+    # RFC 7766 §5: TC=1 without a question is still our truncated answer (its ID matched)
+    Fault.TRUNCATE_NO_QUESTION: None,
+    # ... and the TCP answer must carry our question: one that does not is ignored, and the
+    # server then closes the connection
+    Fault.TRUNCATE_NO_QUESTION_TCP_WRONG_QUESTION: FailureKind.NETWORK,
+    Fault.TRUNCATE_NO_QUESTION_TCP_NO_QUESTION: FailureKind.NETWORK,
 }
+
+#: The EDNS faults (RFC 6891 §7) change what a *good* answer is (a plain one, without DNSSEC
+#: records) and how many queries a try costs (with OPT, then without): tested on their own
+#: in test_edns_faults.py rather than through the tables above.
+EDNS_FAULTS = frozenset({Fault.NO_EDNS, Fault.FORMERR_NO_OPT})
 
 FAULTS = sorted(EXPECTED, key=lambda f: f.value)
 FAILING = [f for f in FAULTS if EXPECTED[f] is not None]
