@@ -46,9 +46,11 @@ from dataclasses import dataclass
 
 from dns.name import Name
 
+from dnssec_core.dnssec.denial.bitmap import decode_bitmap
 from dnssec_core.dnssec.denial.nsec import NSEC
 from dnssec_core.dnssec.denial.nsec3 import (
     NSEC3,
+    SHA1_DIGEST_OCTETS,
     SHA1_HASH_ALGORITHM,
     b32hex_encode,
     iterated_hash,
@@ -64,13 +66,17 @@ from dnssec_core.dnssec.denial.result import (
 )
 from dnssec_core.verdict import Reason, bogus
 from dnssec_core.wire.errors import WireError
-from dnssec_core.wire.name import canonical_key
+from dnssec_core.wire.name import canonical_key, read_name
 from dnssec_core.wire.rrset import RRset
 from dnssec_core.zone.reader import NameKey, ZoneData
 from dnssec_core.zone.verify import Failure
 
 #: Types the chain is built from; they are not "data" of the names they describe.
 _DENIAL_TYPES = frozenset({NSEC_TYPE, NSEC3_TYPE, RRSIG_TYPE})
+#: A name as its labels, case kept (``dns.name.Name.labels``): what a parallel reader sends.
+Labels = tuple[bytes, ...]
+#: Decoded type bit maps by their octets: a zone repeats a few type sets over and over.
+Bitmaps = dict[bytes, frozenset[int]]
 
 
 @dataclass(frozen=True)
@@ -104,8 +110,20 @@ def check_chain_records(origin: Name, owners: Mapping[NameKey, tuple[Name, froze
                         ) -> list[Failure]:
     """:func:`check_chain` on owner names with their RR types (RRSIG not needed) and the
     zone's NSEC, NSEC3 and NSEC3PARAM RRsets."""
-    names = _names(origin, owners)
-    denial = list(denial)
+    return _check(_names(origin, owners), list(denial), policy)
+
+
+def check_chain_labels(origin: Name, owners: Mapping[NameKey, tuple[Labels, frozenset[int]]],
+                       denial: Iterable[RRset], policy: DenialPolicy = DEFAULT_POLICY
+                       ) -> list[Failure]:
+    """:func:`check_chain_records` with each owner given by its labels (case kept) instead of
+    a :class:`~dns.name.Name`: a :class:`~dns.name.Name` is built only for the owners the
+    chain must describe, not for NSEC3 owners or glue (issue 7: the parallel reader sends
+    labels, which cost a tenth of a Name to pass between processes)."""
+    return _check(_names(origin, owners), list(denial), policy)
+
+
+def _check(names: _Names, denial: list[RRset], policy: DenialPolicy) -> list[Failure]:
     nsecs = [r for r in denial if r.rdtype == NSEC_TYPE]
     nsec3s = [r for r in denial if r.rdtype == NSEC3_TYPE]
     params = [r for r in denial if r.rdtype == NSEC3PARAM_TYPE]
@@ -122,7 +140,9 @@ def _fail(owner: Name, rdtype: int, reason: Reason, detail: str) -> tuple[NameKe
     return canonical_key(owner), Failure.from_verdict(owner, rdtype, bogus(reason, detail))
 
 
-def _names(origin: Name, owners: Mapping[NameKey, tuple[Name, frozenset[int]]]) -> _Names:
+def _names(origin: Name,
+           owners: Mapping[NameKey, tuple[Name, frozenset[int]]]
+           | Mapping[NameKey, tuple[Labels, frozenset[int]]]) -> _Names:
     apex = canonical_key(origin)
     cuts = {k for k, (_, t) in owners.items() if NS_TYPE in t and k != apex}
     data: dict[NameKey, tuple[Name, frozenset[int]]] = {}
@@ -137,7 +157,7 @@ def _names(origin: Name, owners: Mapping[NameKey, tuple[Name, frozenset[int]]]) 
         if key == apex:
             kept |= types & {NSEC3PARAM_TYPE}
         if kept:
-            data[key] = (name, frozenset(kept))
+            data[key] = (name if isinstance(name, Name) else Name(name), frozenset(kept))
     ents: dict[NameKey, Name] = {}
     for key, (name, _) in data.items():
         for size in range(len(apex) + 1, len(key)):
@@ -156,18 +176,81 @@ def _bitmap_failure(owner: Name, rdtype: int, found: frozenset[int], expected: f
                  f"type bitmap lists {extra} not present, lacks {missing} present")
 
 
+# -- decoding, with the type bit maps remembered -----------------------------------------------
+
+#: Distinct bit maps remembered per check (policy: bounds the memo on hostile zones).
+BITMAP_MEMO_SIZE = 4096
+
+
+def _bitmap(octets: bytes, bitmaps: Bitmaps) -> frozenset[int]:
+    """``decode_bitmap(octets)`` (NSEC-08), remembered in ``bitmaps``.  Raises WireError."""
+    types = bitmaps.get(octets)
+    if types is None:
+        types = decode_bitmap(octets)
+        if len(bitmaps) >= BITMAP_MEMO_SIZE:
+            bitmaps.clear()
+        bitmaps[octets] = types
+    return types
+
+
+def _nsec_record(owner: Name, rdata: bytes, bitmaps: Bitmaps) -> NSEC:
+    """``NSEC.from_rdata(owner, rdata)``, the bit map decoded once per distinct octets."""
+    next_name, end = read_name(rdata, 0)
+    return NSEC(owner, next_name, _bitmap(rdata[end:], bitmaps))
+
+
+def _nsec3_record(owner: Name, rdata: bytes, bitmaps: Bitmaps) -> NSEC3:
+    """``NSEC3.from_rdata(owner, rdata)`` (RFC 5155 §3.2), faster for the common shape.
+
+    The common shape — SHA-1, 20-octet next hash, an owner label of 32 base32hex digits, a
+    well-formed bit map — is decoded here, the bit map once per distinct octets and the owner
+    label by ``int(label, 32)`` (Python's base-32 digits are the base32hex alphabet, either
+    case; 32 digits are exactly 160 bits, so there are no pad bits to check).  Anything else,
+    and every error, is left to ``NSEC3.from_rdata``, whose result or WireError it is.
+    """
+    labels = owner.labels
+    size = len(rdata)
+    if size > 5 and rdata[0] == SHA1_HASH_ALGORITHM and len(labels) >= 2:
+        salt_end = 5 + rdata[4]
+        bitmap_start = salt_end + 1 + SHA1_DIGEST_OCTETS
+        label = labels[0]
+        if (
+            bitmap_start <= size
+            and rdata[salt_end] == SHA1_DIGEST_OCTETS
+            and len(label) == 32
+            and label.isalnum()  # ASCII letters and digits only: no sign, space or "_"
+        ):
+            try:
+                owner_hash = int(label, 32).to_bytes(SHA1_DIGEST_OCTETS, "big")
+                types = _bitmap(rdata[bitmap_start:], bitmaps)
+            except (ValueError, WireError):  # letters W-Z, or a bad bit map: the slow path
+                return NSEC3.from_rdata(owner, rdata)
+            return NSEC3(
+                owner,
+                owner_hash,
+                SHA1_HASH_ALGORITHM,
+                rdata[1],
+                int.from_bytes(rdata[2:4], "big"),
+                rdata[5:salt_end],
+                rdata[salt_end + 1 : bitmap_start],
+                types,
+            )
+    return NSEC3.from_rdata(owner, rdata)
+
+
 # -- NSEC --------------------------------------------------------------------------------------
 
 
 def _check_nsec(names: _Names, rrsets: list[RRset]) -> list[tuple[NameKey, Failure]]:
     failures: list[tuple[NameKey, Failure]] = []
     chain: list[tuple[NameKey, NSEC]] = []
+    bitmaps: Bitmaps = {}
     for rrset in rrsets:
         if len(rrset.rdatas) != 1:
             failures.append(_fail(rrset.owner, NSEC_TYPE, Reason.CHAIN_BROKEN,
                                   f"{len(rrset.rdatas)} NSEC records at one owner"))
         try:
-            record = NSEC.from_rdata(rrset.owner, rrset.rdatas[0])
+            record = _nsec_record(rrset.owner, rrset.rdatas[0], bitmaps)
         except WireError as exc:
             failures.append(_fail(rrset.owner, NSEC_TYPE, Reason.DENIAL_MALFORMED, str(exc)))
             continue
@@ -225,6 +308,7 @@ def _check_nsec3(names: _Names, rrsets: list[RRset], params_rrsets: list[RRset],
             else:
                 params.append((algorithm, iterations, salt))
     records: list[NSEC3] = []
+    bitmaps: Bitmaps = {}
     apex_depth = len(canonical_key(apex))
     for rrset in rrsets:
         key = canonical_key(rrset.owner)
@@ -234,7 +318,7 @@ def _check_nsec3(names: _Names, rrsets: list[RRset], params_rrsets: list[RRset],
             continue
         for rdata in rrset.rdatas:
             try:
-                records.append(NSEC3.from_rdata(rrset.owner, rdata))
+                records.append(_nsec3_record(rrset.owner, rdata, bitmaps))
             except WireError as exc:
                 failures.append(_fail(rrset.owner, NSEC3_TYPE, Reason.DENIAL_MALFORMED,
                                       str(exc)))
@@ -331,4 +415,4 @@ def _covering(ordered: list[NSEC3], hashes: list[bytes], digest: bytes) -> NSEC3
     return ordered[bisect_left(hashes, digest) - 1]
 
 
-__all__ = ["check_chain", "check_chain_records"]
+__all__ = ["check_chain", "check_chain_labels", "check_chain_records"]
