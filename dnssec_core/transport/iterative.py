@@ -32,7 +32,17 @@ for exactly that question, as they sent it, or a :class:`LookupFailure`:
 
 Delegations (NS names with their in-bailiwick glue) and NS-name addresses are cached per
 transport object — one per process in the CLI — in bounded dictionaries, with the TTL capped.
-Nothing cached is trusted for validation: it only chooses which servers to ask.
+They are not trusted for validation: they only choose which servers to ask.
+
+The signed DS RRset a parent's server puts in a referral (RFC 4035 §3.1.4.1: "the DS RRset and
+its RRSIGs" go in the referral's authority section, so that the resolver need not ask again) is
+kept in the same way and answers a later DS question for that zone without a query — the
+parent's own data, from the parent's server, exactly what the DS question would fetch (as a
+caching resolver such as Unbound answers it from the referral it stored).  It is handed to the
+engine as an answer like any other and verified with the parent's keys; nothing about it is
+believed here.  Only a DS RRset with an RRSIG covering it is kept (an unsigned one, or a
+referral without DS, leaves the DS question to the parent's servers), its TTL counts down
+while cached, and it is answered only to a DS question about exactly its owner.
 
 QNAME minimisation (RFC 9156) is available and off by default: below each zone cut the next
 label is asked with QTYPE A until a referral, NXDOMAIN or another unexpected answer sends the
@@ -75,7 +85,7 @@ from dnssec_core.transport.wire_io import (
     summarize,
 )
 from dnssec_core.wire.errors import WireError
-from dnssec_core.wire.message import Rcode, from_dnspython, rcode_text
+from dnssec_core.wire.message import Rcode, Response, from_dnspython, group_section, rcode_text
 from dnssec_core.wire.name import canonical_key, is_subdomain, names_equal
 
 A_TYPE = 1
@@ -182,6 +192,16 @@ class _Notes:
     limited: LimitKind | None = None
 
 
+@dataclass(frozen=True)
+class _ReferralDS:
+    """The DS RRset and its RRSIG RRset(s) from a referral (RFC 4035 §3.1.4.1), the server
+    that sent them, and when they were stored (transport clock), for the TTL count-down."""
+
+    rrsets: tuple[dns.rrset.RRset, ...]
+    server: str
+    stored: float
+
+
 class _Kind(enum.Enum):
     FINAL = "final"
     REFERRAL = "referral"
@@ -262,6 +282,8 @@ class IterativeTransport:
         )
         self._delegations: _BoundedCache[_Delegation] = _BoundedCache(cache_entries, clock)
         self._addresses: _BoundedCache[tuple[str, ...]] = _BoundedCache(cache_entries, clock)
+        #: Signed DS RRsets from referrals, by owner (see the module docstring).
+        self._referral_ds: _BoundedCache[_ReferralDS] = _BoundedCache(cache_entries, clock)
         #: Server addresses that timed out recently: tried after the others of their zone.
         self._unresponsive: _BoundedCache[bool] = _BoundedCache(
             limits.UNRESPONSIVE_SERVER_ENTRIES, clock)
@@ -282,6 +304,10 @@ class IterativeTransport:
 
         ``time_left``: seconds the caller's own budget (a resolution's or a CAA check's) still
         allows; the ask's deadline, and so every per-server timeout, is clamped to it."""
+        if query.rdtype == DS_TYPE:
+            held = self._referral_ds.get(canonical_key(query.name))
+            if held is not None:
+                return self._ds_from_referral(query, held)
         seconds = self.ask_seconds if time_left is None else min(self.ask_seconds, time_left)
         run = _Run(self.clock() + seconds, self.max_queries, self.clock)
         try:
@@ -309,6 +335,26 @@ class IterativeTransport:
             )
         finally:
             self.queries_sent += run.messages
+
+    def _ds_from_referral(self, query: Query, held: _ReferralDS) -> Answer:
+        """The answer to a DS question from the signed DS RRset a referral carried (RFC 4035
+        §3.1.4.1), its TTLs reduced by the time it was held (RFC 1035 §3.2.1).  The referral
+        had no AA bit, so neither has this answer; the engine reads only its records."""
+        try:
+            answer, problems = group_section(held.rrsets)
+            held_for = max(int(self.clock() - held.stored), 0)
+            aged = tuple(
+                dataclasses.replace(signed, rrset=dataclasses.replace(
+                    signed.rrset, ttl=max(signed.rrset.ttl - held_for, 0)))
+                for signed in answer
+            )
+        except Exception as exc:  # fail closed, as ask() does: a failed lookup, not a crash
+            return LookupFailure(
+                FailureKind.NETWORK,
+                f"{query}: internal transport error: {type(exc).__name__}: {exc}",
+            )
+        return Response(query.name, DS_TYPE, int(Rcode.NOERROR), aged, (), False,
+                        held.server, tuple(problems))
 
     # -- one question, zone cut by zone cut ------------------------------------------------------
 
@@ -541,7 +587,7 @@ class IterativeTransport:
         if referral is not None:
             if qtype == DS_TYPE and names_equal(referral.name, qname):
                 return _Step(_Kind.FINAL, message, server)  # the parent side holds DS
-            child = self._remember(message, referral, zone)
+            child = self._remember(message, referral, zone, server)
             return _Step(_Kind.REFERRAL, message, server, child)
         if any(r.rdtype == SOA_TYPE for r in message.authority):
             return _Step(_Kind.FINAL, message, server)  # a negative answer without AA
@@ -558,9 +604,11 @@ class IterativeTransport:
         )
 
     def _remember(
-        self, message: dns.message.Message, ns_rrset: dns.rrset.RRset, zone: Name
+        self, message: dns.message.Message, ns_rrset: dns.rrset.RRset, zone: Name,
+        server: Server,
     ) -> _Delegation:
-        """The delegation a referral describes, with glue from inside ``zone`` only."""
+        """The delegation a referral describes, with glue from inside ``zone`` only; a signed
+        DS RRset in it is kept for the child's DS question (module docstring)."""
         names: list[Name] = []
         for rdata in ns_rrset:
             target = rdata.target
@@ -576,12 +624,18 @@ class IterativeTransport:
             if not is_subdomain(rrset.name, zone):  # SEC-NET-02: out-of-bailiwick glue
                 continue
             glue.setdefault(key, []).extend(rdata.address for rdata in rrset)
-        signed = any(
-            r.rdtype == RRSIG_TYPE and r.covers == DS_TYPE and names_equal(r.name, ns_rrset.name)
-            for r in message.authority
-        ) and any(
-            r.rdtype == DS_TYPE and names_equal(r.name, ns_rrset.name) for r in message.authority
-        )
+        ds_records = [
+            r for r in message.authority
+            if names_equal(r.name, ns_rrset.name)
+            and (r.rdtype == DS_TYPE or (r.rdtype == RRSIG_TYPE and r.covers == DS_TYPE))
+        ]
+        signed = {r.rdtype for r in ds_records} == {DS_TYPE, RRSIG_TYPE}
+        if signed:
+            self._referral_ds.put(
+                canonical_key(ns_rrset.name),
+                _ReferralDS(tuple(ds_records), str(server), self.clock()),
+                min(r.ttl for r in ds_records),
+            )
         delegation = _Delegation(
             ns_rrset.name,
             tuple(names),

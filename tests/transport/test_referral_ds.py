@@ -1,0 +1,209 @@
+"""The signed DS RRset of a referral answers the child's DS question (RFC 4035 §3.1.4.1).
+
+A parent's server puts "the DS RRset and its RRSIGs" in the authority section of a referral
+to a signed child; the iterative transport keeps them and answers the engine's later DS
+question for exactly that child from them, without a query, as a caching resolver does.  The
+engine still verifies the DS RRset with the parent's keys (tests/chain, the demo world below).
+Kept only when signed, only for its owner, and only while its TTL lasts (counted down).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import dns.message
+import dns.name
+import dns.rdatatype
+import pytest
+
+from dnssec_core.auth.responder import Responder
+from dnssec_core.auth.server import LoopbackServer, serving
+from dnssec_core.chain.engine import Validator
+from dnssec_core.chain.types import Query
+from dnssec_core.crypto import get_backend
+from dnssec_core.driver import resolve
+from dnssec_core.transport import IterativeTransport, RootHints
+from dnssec_core.verdict import Status
+from tests.chain.lab import NOW, anchors, world, zones
+from tests.transport.dnsserver import Farm, MiniAuth, Request, rrset
+from tests.transport.test_iterative import (
+    HINTS,
+    LEAF,
+    NS1,
+    NS2,
+    ROOT,
+    TEST_ZONE,
+    asked,
+    n,
+    response,
+)
+from tests.transport.test_iterative import (
+    world as farm_world,
+)
+
+A, NS, DS, RRSIG, DNSKEY = 1, 2, 43, 46, 48
+#: An RRSIG over example.test.'s DS, by test. (the transport only carries it; never verified).
+DS_RRSIG = ("example.test. 600 RRSIG DS 13 2 3600 20860101000000 20260101000000 1111 test. "
+            + "AAAA" * 22)
+NS_RRSIG = ("example.test. 600 RRSIG NS 13 2 3600 20860101000000 20260101000000 1111 test. "
+            + "AAAA" * 22)
+
+
+def _signing_referrals(extra: str) -> Any:
+    """test.'s servers, adding ``extra`` to every referral to example.test. that has its DS."""
+    inner = MiniAuth(("test.", TEST_ZONE))
+
+    def handler(request: Request) -> Any:
+        reply = inner(request)
+        if isinstance(reply, dns.message.Message) and any(
+            r.rdtype == DS and r.name == n("example.test.") for r in reply.authority
+        ):
+            reply.authority.append(rrset(extra))
+        return reply
+
+    return handler
+
+
+@contextlib.contextmanager
+def _farm(extra: str) -> Iterator[Farm]:
+    handler = _signing_referrals(extra)
+    with Farm(farm_world(**{NS1: handler, NS2: handler})) as running:
+        yield running
+    assert running.errors == []
+
+
+def _transport(farm: Farm, clock: list[float]) -> IterativeTransport:
+    return IterativeTransport(HINTS, port=farm.port, udp_timeout=0.3, tcp_timeout=0.6,
+                              rng=random.Random(0), clock=lambda: clock[0])
+
+
+def _parent_asked(farm: Farm) -> list[tuple[str, str]]:
+    return asked(farm, NS1) + asked(farm, NS2)
+
+
+def test_signed_ds_of_a_referral_answers_the_ds_question_without_a_query() -> None:
+    clock = [1000.0]
+    with _farm(DS_RRSIG) as farm:
+        transport = _transport(farm, clock)
+        response(transport.ask(Query(n("www.example.test."), A)))
+        sent = transport.queries_sent
+        before = _parent_asked(farm)
+        result = response(transport.ask(Query(n("example.test."), DS)))
+        assert transport.queries_sent == sent == 3
+        assert _parent_asked(farm) == before == [("www.example.test.", "A")]
+        assert asked(farm, LEAF) == [("www.example.test.", "A")]
+    assert (result.qname, result.qtype, result.rcode) == (n("example.test."), DS, 0)
+    assert result.authority == () and not result.authoritative  # as the referral came
+    assert result.server in (f"{NS1}#{farm.port}", f"{NS2}#{farm.port}")
+    [signed] = result.answer
+    assert (signed.owner, signed.rdtype, len(signed.rrset.rdatas)) == (n("example.test."), DS, 1)
+    assert [(s.type_covered, s.key_tag, s.signer) for s in signed.rrsigs] == [
+        (DS, 1111, n("test."))]
+    assert signed.rrset.ttl == 3600
+
+
+def test_held_ds_ttl_counts_down_and_expires_RFC_1035_3_2_1() -> None:
+    clock = [1000.0]
+    with _farm(DS_RRSIG) as farm:
+        transport = _transport(farm, clock)
+        response(transport.ask(Query(n("www.example.test."), A)))
+        clock[0] += 250
+        result = response(transport.ask(Query(n("example.test."), DS)))
+        assert result.answer[0].rrset.ttl == 3600 - 250
+        assert _parent_asked(farm) == [("www.example.test.", "A")]
+        clock[0] += 350  # the RRSIG RRset's TTL of 600 s is over: the parent is asked again
+        again = response(transport.ask(Query(n("example.test."), DS)))
+        assert ("example.test.", "DS") in _parent_asked(farm)
+    assert [s.rdtype for s in again.answer] == [DS] and again.authoritative
+
+
+def test_unsigned_ds_or_another_types_rrsig_is_not_kept() -> None:
+    for extra in (NS_RRSIG, "example.test. 600 TXT unrelated"):
+        clock = [1000.0]
+        with _farm(extra) as farm:
+            transport = _transport(farm, clock)
+            response(transport.ask(Query(n("www.example.test."), A)))
+            result = response(transport.ask(Query(n("example.test."), DS)))
+            assert _parent_asked(farm)[-1] == ("example.test.", "DS")
+            assert transport.queries_sent == 4
+        assert result.authoritative and [s.rdtype for s in result.answer] == [DS]
+
+
+def test_held_ds_answers_only_its_own_owner() -> None:
+    clock = [1000.0]
+    with _farm(DS_RRSIG) as farm:
+        transport = _transport(farm, clock)
+        response(transport.ask(Query(n("www.example.test."), A)))
+        result = response(transport.ask(Query(n("insecure.test."), DS)))
+        assert _parent_asked(farm)[-1] == ("insecure.test.", "DS")
+        response(transport.ask(Query(n("www.example.test."), DS)))
+        assert ("www.example.test.", "DS") in asked(farm, LEAF)
+    assert result.answer == ()
+    assert asked(farm, ROOT) == [("www.example.test.", "A")]
+
+
+# -- the demo world over sockets: fewer queries, the same verdicts ---------------------------
+
+
+@pytest.fixture
+def demo() -> Iterator[tuple[IterativeTransport, dict[str, LoopbackServer]]]:
+    by_address: dict[str, list[Any]] = {}
+    served = {z.origin: z for z in zones()}
+    for entry in world()["zones"]:
+        for address in entry["servers"]:
+            by_address.setdefault(address, []).append(served[dns.name.from_text(entry["zone"])])
+    responders = {address: Responder(found) for address, found in by_address.items()}
+    root_servers = next(z["servers"] for z in world()["zones"] if z["zone"] == ".")
+    hints = RootHints(((dns.name.from_text("a.root-servers.test."), tuple(root_servers)),), "demo")
+    rng = random.Random()
+    with contextlib.ExitStack() as stack:
+        for _ in range(20):
+            port = rng.randrange(20000, 60000)
+            try:
+                servers = stack.enter_context(serving(responders, port))
+            except OSError:
+                continue
+            break
+        else:
+            pytest.fail("no free common port for the demo servers")
+        yield IterativeTransport(hints, port=port, udp_timeout=1.0, tcp_timeout=2.0), servers
+
+
+def _seen(servers: dict[str, LoopbackServer]) -> list[tuple[str, str | None, int | None]]:
+    return sorted((address, s.qname, s.qtype) for address, server in servers.items()
+                  for s in server.seen)
+
+
+def test_cold_secure_answer_asks_no_ds_the_referrals_carried(demo: Any) -> None:
+    """www.secure.test. A from nothing: three referral steps, then only DNSKEY questions —
+    the DS of test. and of secure.test. came signed in the root's and test.'s referrals
+    (before: 8 messages, now 6; Unbound sends 8 here, with priming and its key-tag query)."""
+    transport, servers = demo
+    validator = Validator(anchors(), backend=get_backend("fast"), answer_cache=False)
+    result = resolve(validator, transport, n("www.secure.test."), A, now=NOW)
+    assert result.status is Status.SECURE
+    assert [link.zone for link in result.chain] == [".", "test.", "secure.test."]
+    assert all(link.ds for link in result.chain[1:])  # both DS RRsets were validated
+    assert result.queries == 6  # the engine's questions did not change
+    assert transport.queries_sent == 6
+    root, tld, leaf = "127.0.0.2", "127.0.0.3", "127.0.0.4"
+    assert _seen(servers) == sorted([
+        (root, "www.secure.test.", A), (root, ".", DNSKEY),
+        (tld, "www.secure.test.", A), (tld, "test.", DNSKEY),
+        (leaf, "www.secure.test.", A), (leaf, "secure.test.", DNSKEY),
+    ])
+
+
+def test_insecure_delegation_still_asks_its_ds(demo: Any) -> None:
+    """No DS in the referral (a signed proof of none instead): the DS question goes to the
+    parent as before, and the answer is insecure."""
+    transport, servers = demo
+    validator = Validator(anchors(), backend=get_backend("fast"), answer_cache=False)
+    result = resolve(validator, transport, n("www.insecure.test."), A, now=NOW)
+    assert result.status is Status.INSECURE
+    assert ("127.0.0.3", "insecure.test.", DS) in _seen(servers)
+    assert ("127.0.0.2", "test.", DS) not in _seen(servers)
+
