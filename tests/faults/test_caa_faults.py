@@ -33,7 +33,7 @@ from dnssec_core.caa.decision import Decision, DecisionReason
 from dnssec_core.caa.domain import parse_domain
 from dnssec_core.chain.types import FailureKind
 from dnssec_core.driver import Transport
-from tests.faults.faults import EXPECTED, FAILING
+from tests.faults.faults import BENIGN, EXPECTED, FAILING
 from tests.faults.lab import NOW, RECURSIVE, FaultLab, bad, good, lab, validator
 from vectors import vector_path
 
@@ -256,3 +256,19 @@ def test_mixed_failures_give_the_same_decision_in_any_server_order(formerr_first
         _, failure = check.lookups[0].failures[0]
         assert failure.kind is FailureKind.FORMERR and failure.attempts == 4
         assert "formerr is not a timeout, SERVFAIL or REFUSED" in check.reason
+
+
+@pytest.mark.parametrize("fault", BENIGN, ids=lambda f: f.value)
+def test_survivable_fault_gives_the_fault_free_decision(fault: Fault) -> None:
+    """A fault the transport gets past (TC=1 then TCP — with or without the question in the
+    truncated answer, RFC 7766 §5 —, a stray wrong-ID datagram, an answer above the EDNS
+    payload) on secure.test.'s only server: the CAA decision is the fault-free one."""
+    zone = "secure.test."
+    with lab() as world:
+        expected = caa(world.iterative(), "www.secure.test", permit=False)
+    assert expected.decision is Decision.PERMITTED
+    with lab({zone: (bad(zone),)}, {bad(zone): FaultPlan(fault)}) as world:
+        check = caa(world.iterative(), "www.secure.test", permit=False)
+        assert (check.decision, check.outcome.reason, check.relevant_domain) == (
+            expected.decision, expected.outcome.reason, expected.relevant_domain), check.reason
+        assert world[bad(zone)].attempts(qtype=257) >= 1
