@@ -300,9 +300,9 @@ def _plain_formerr(result: Exchange, server: Server, memory: EdnsMemory | None) 
     """The outcome of a query without OPT: a FORMERR to it says the server fails plain DNS
     too (no reason left to blame EDNS, so it is forgotten)."""
     outcome = result.outcome
-    if outcome is _NO_EDNS or (
+    if (isinstance(outcome, Failure) and outcome.kind is FailureKind.FORMERR) or (
         isinstance(outcome, dns.message.Message) and int(outcome.rcode()) == Rcode.FORMERR
-    ):
+    ):  # also the FORMERR without a question (and _NO_EDNS, which cannot happen here)
         if memory is not None:
             memory.forget(server)
         outcome = Failure(

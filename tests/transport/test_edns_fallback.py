@@ -209,3 +209,14 @@ def test_edns_memory_is_bounded_oldest_first() -> None:
     off = EdnsMemory(entries=0)
     off.remember(servers[0])
     assert off.servers() == []
+
+
+def test_bare_formerr_to_the_plain_query_is_a_formerr_failure_too() -> None:
+    """A header-only FORMERR (no question, no OPT) to both queries: FORMERR, not remembered."""
+    memory = EdnsMemory()
+    result, farm = run(lambda r: formerr_without_opt(r, question=False), memory)
+    assert isinstance(result.outcome, Failure), result.outcome
+    assert result.outcome.kind is FailureKind.FORMERR
+    assert "without EDNS as well as with it" in result.outcome.detail
+    assert opt_seen(farm) == [("udp", True), ("udp", False)]
+    assert memory.servers() == []
