@@ -190,6 +190,15 @@ UNRESPONSIVE_SERVER_SECONDS: Final = 120
 #: entry is dropped first).
 UNRESPONSIVE_SERVER_ENTRIES: Final = 1_000
 
+#: Seconds a server that answered FORMERR to EDNS and then answered a plain query is asked
+#: without OPT (RFC 6891 §7, §6.2.2; Unbound keeps its EDNS-lameness in the infra cache the
+#: same way).  Only servers of zones not expected to be signed are remembered: without the DO
+#: bit no signature comes back, so a signed zone could only turn bogus.
+NO_EDNS_SERVER_SECONDS: Final = 120
+
+#: Server addresses one transport remembers as not doing EDNS (oldest dropped first).
+NO_EDNS_SERVER_ENTRIES: Final = 1_000
+
 #: Longest a cached delegation or address is reused, whatever its TTL.  (Unbound's
 #: cache-max-ttl default is 86400; delegations only choose servers, DNSSEC decides trust.)
 TRANSPORT_CACHE_MAX_TTL_SECONDS: Final = 86_400

@@ -145,8 +145,8 @@ class EdnsMemory:
     def __init__(
         self,
         *,
-        seconds: float = limits.UNRESPONSIVE_SERVER_SECONDS,
-        entries: int = limits.UNRESPONSIVE_SERVER_ENTRIES,
+        seconds: float = limits.NO_EDNS_SERVER_SECONDS,
+        entries: int = limits.NO_EDNS_SERVER_ENTRIES,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.seconds = seconds

@@ -112,7 +112,7 @@ def test_memory_expires_and_the_server_is_probed_with_edns_again() -> None:
         assert query(transport, "www.insecure.test.", "A").status is Status.INSECURE
         assert transport.edns_memory.servers() != []
         world[dead].seen.clear()
-        now[0] += limits.UNRESPONSIVE_SERVER_SECONDS + 1
+        now[0] += limits.NO_EDNS_SERVER_SECONDS + 1
         assert transport.edns_memory.servers() == []
         assert query(transport, "www.insecure.test.", "A").status is Status.INSECURE
         assert world[dead].attempts("www.insecure.test.", 1, "udp") == 2  # FORMERR again

@@ -140,7 +140,7 @@ def test_remembered_server_is_asked_plainly_until_the_memory_expires_RFC6891_6_2
         second = ask()  # plain at once: one query, no FORMERR first
         assert (second.sent, second.fallback, second.edns) == (1, False, False)
         assert isinstance(second.outcome, dns.message.Message)
-        now[0] += limits.UNRESPONSIVE_SERVER_SECONDS + 1
+        now[0] += limits.NO_EDNS_SERVER_SECONDS + 1
         assert memory.servers() == []
         third = ask()  # probed with EDNS again, and the fallback happens again
         assert third.fallback and third.sent == 2
@@ -205,7 +205,7 @@ def test_edns_memory_is_bounded_oldest_first() -> None:
         memory.remember(server)
     assert memory.servers() == ["192.0.2.2", "192.0.2.3"]
     assert not memory.lacks_edns(servers[0])
-    assert EdnsMemory().entries == limits.UNRESPONSIVE_SERVER_ENTRIES
+    assert EdnsMemory().entries == limits.NO_EDNS_SERVER_ENTRIES
     off = EdnsMemory(entries=0)
     off.remember(servers[0])
     assert off.servers() == []
