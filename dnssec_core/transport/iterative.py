@@ -34,15 +34,16 @@ Delegations (NS names with their in-bailiwick glue) and NS-name addresses are ca
 transport object — one per process in the CLI — in bounded dictionaries, with the TTL capped.
 They are not trusted for validation: they only choose which servers to ask.
 
-The signed DS RRset a parent's server puts in a referral (RFC 4035 §3.1.4.1: "the DS RRset and
-its RRSIGs" go in the referral's authority section, so that the resolver need not ask again) is
-kept in the same way and answers a later DS question for that zone without a query — the
-parent's own data, from the parent's server, exactly what the DS question would fetch (as a
-caching resolver such as Unbound answers it from the referral it stored).  It is handed to the
+What a signed parent's server puts in a referral about the child's DS (RFC 4035 §3.1.4.1:
+the DS RRset and its RRSIGs, or, for an unsigned child, the NSEC/NSEC3 RRs and RRSIGs proving
+there is none; RFC 5155 §7.2.7) is kept in the same way and answers a later DS question for
+exactly that child without a query — the parent's own data, from the parent's server, the
+records the DS question would fetch (a positive answer, or a NODATA one whose authority section
+holds the proof; as Unbound answers DS from the referrals it stored).  It is handed to the
 engine as an answer like any other and verified with the parent's keys; nothing about it is
-believed here.  Only a DS RRset with an RRSIG covering it is kept (an unsigned one, or a
-referral without DS, leaves the DS question to the parent's servers), its TTL counts down
-while cached, and it is answered only to a DS question about exactly its owner.
+believed here.  Only signed records are kept (a DS RRset with an RRSIG covering it; else
+NSEC/NSEC3 RRsets, each with an RRSIG); a referral with neither leaves the DS question to the
+parent's servers.  TTLs count down while held (RFC 1035 §3.2.1).
 
 QNAME minimisation (RFC 9156) is available and off by default: below each zone cut the next
 label is asked with QTYPE A until a referral, NXDOMAIN or another unexpected answer sends the
@@ -96,6 +97,8 @@ AAAA_TYPE = 28
 DNAME_TYPE = 39
 DS_TYPE = 43
 RRSIG_TYPE = 46
+NSEC_TYPE = 47
+NSEC3_TYPE = 50
 
 _Key = tuple[bytes, ...]
 _V = TypeVar("_V")
@@ -194,12 +197,15 @@ class _Notes:
 
 @dataclass(frozen=True)
 class _ReferralDS:
-    """The DS RRset and its RRSIG RRset(s) from a referral (RFC 4035 §3.1.4.1), the server
-    that sent them, and when they were stored (transport clock), for the TTL count-down."""
+    """What a referral said about the child's DS (RFC 4035 §3.1.4.1): the DS RRset and its
+    RRSIG RRset(s), or (``negative``) the NSEC/NSEC3 RRsets and their RRSIGs proving none;
+    the server that sent them, and when they were stored (transport clock), for the TTL
+    count-down."""
 
     rrsets: tuple[dns.rrset.RRset, ...]
     server: str
     stored: float
+    negative: bool = False
 
 
 class _Kind(enum.Enum):
@@ -337,23 +343,26 @@ class IterativeTransport:
             self.queries_sent += run.messages
 
     def _ds_from_referral(self, query: Query, held: _ReferralDS) -> Answer:
-        """The answer to a DS question from the signed DS RRset a referral carried (RFC 4035
-        §3.1.4.1), its TTLs reduced by the time it was held (RFC 1035 §3.2.1).  The referral
-        had no AA bit, so neither has this answer; the engine reads only its records."""
+        """The answer to a DS question from what a referral carried (RFC 4035 §3.1.4.1): the
+        signed DS RRset as the answer section, or a NODATA answer whose authority section is
+        the signed NSEC/NSEC3 proof; TTLs reduced by the time held (RFC 1035 §3.2.1).  The
+        referral had no AA bit, so neither has this answer; the engine reads only its
+        records."""
         try:
-            answer, problems = group_section(held.rrsets)
+            records, problems = group_section(held.rrsets)
             held_for = max(int(self.clock() - held.stored), 0)
             aged = tuple(
                 dataclasses.replace(signed, rrset=dataclasses.replace(
                     signed.rrset, ttl=max(signed.rrset.ttl - held_for, 0)))
-                for signed in answer
+                for signed in records
             )
         except Exception as exc:  # fail closed, as ask() does: a failed lookup, not a crash
             return LookupFailure(
                 FailureKind.NETWORK,
                 f"{query}: internal transport error: {type(exc).__name__}: {exc}",
             )
-        return Response(query.name, DS_TYPE, int(Rcode.NOERROR), aged, (), False,
+        answer, authority = ((), aged) if held.negative else (aged, ())
+        return Response(query.name, DS_TYPE, int(Rcode.NOERROR), answer, authority, False,
                         held.server, tuple(problems))
 
     # -- one question, zone cut by zone cut ------------------------------------------------------
@@ -631,11 +640,11 @@ class IterativeTransport:
         ]
         signed = {r.rdtype for r in ds_records} == {DS_TYPE, RRSIG_TYPE}
         if signed:
-            self._referral_ds.put(
-                canonical_key(ns_rrset.name),
-                _ReferralDS(tuple(ds_records), str(server), self.clock()),
-                min(r.ttl for r in ds_records),
-            )
+            self._hold_ds(ns_rrset.name, ds_records, server, negative=False)
+        elif not any(r.rdtype == DS_TYPE for r in ds_records):
+            proof = _signed_denial(message.authority)
+            if proof:
+                self._hold_ds(ns_rrset.name, proof, server, negative=True)
         delegation = _Delegation(
             ns_rrset.name,
             tuple(names),
@@ -644,6 +653,15 @@ class IterativeTransport:
         )
         self._delegations.put(canonical_key(ns_rrset.name), delegation, ns_rrset.ttl)
         return delegation
+
+    def _hold_ds(self, child: Name, records: Sequence[dns.rrset.RRset], server: Server, *,
+                 negative: bool) -> None:
+        """Keep a referral's DS answer for ``child`` until its shortest TTL ends."""
+        self._referral_ds.put(
+            canonical_key(child),
+            _ReferralDS(tuple(records), str(server), self.clock(), negative),
+            min(r.ttl for r in records),
+        )
 
     # -- addresses of NS names without glue ----------------------------------------------------
 
@@ -727,6 +745,19 @@ def _dnssec_lame(step: _Step, delegation: _Delegation) -> bool:
         return False
     sections = (step.message.answer, step.message.authority)
     return not any(r.rdtype == RRSIG_TYPE for section in sections for r in section)
+
+
+def _signed_denial(authority: Sequence[dns.rrset.RRset]) -> list[dns.rrset.RRset]:
+    """A referral's NSEC/NSEC3 RRsets with their RRSIGs, if every one of them has an RRSIG
+    (RFC 4035 §3.1.4.1, RFC 5155 §7.2.7: the proof that the child has no DS); else none."""
+    denial_types = (NSEC_TYPE, NSEC3_TYPE)
+    records = [r for r in authority if r.rdtype in denial_types]
+    sigs = [r for r in authority if r.rdtype == RRSIG_TYPE and r.covers in denial_types]
+    covered = {(canonical_key(r.name), int(r.covers)) for r in sigs}
+    if not records or any((canonical_key(r.name), int(r.rdtype)) not in covered
+                          for r in records):
+        return []
+    return records + sigs
 
 
 def _has_alias(message: dns.message.Message) -> bool:

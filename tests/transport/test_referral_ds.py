@@ -26,8 +26,8 @@ from dnssec_core.chain.types import Query
 from dnssec_core.crypto import get_backend
 from dnssec_core.driver import resolve
 from dnssec_core.transport import IterativeTransport, RootHints
-from dnssec_core.verdict import Status
-from tests.chain.lab import NOW, anchors, world, zones
+from dnssec_core.verdict import Reason, Status
+from tests.chain.lab import NOW, anchors, ask, world, zones
 from tests.transport.dnsserver import Farm, MiniAuth, Request, rrset
 from tests.transport.test_iterative import (
     HINTS,
@@ -44,32 +44,36 @@ from tests.transport.test_iterative import (
     world as farm_world,
 )
 
-A, NS, DS, RRSIG, DNSKEY = 1, 2, 43, 46, 48
+A, NS, DS, DNSKEY, NSEC_TYPE = 1, 2, 43, 48, 47
 #: An RRSIG over example.test.'s DS, by test. (the transport only carries it; never verified).
 DS_RRSIG = ("example.test. 600 RRSIG DS 13 2 3600 20860101000000 20260101000000 1111 test. "
             + "AAAA" * 22)
+#: A signed NSEC at the insecure.test. cut: NS, no DS (RFC 4035 §3.1.4.1).
+NSEC = "insecure.test. 300 NSEC oob.test. NS RRSIG NSEC"
+NSEC_RRSIG = ("insecure.test. 300 RRSIG NSEC 13 2 300 20860101000000 20260101000000 1111 test. "
+              + "AAAA" * 22)
 NS_RRSIG = ("example.test. 600 RRSIG NS 13 2 3600 20860101000000 20260101000000 1111 test. "
             + "AAAA" * 22)
 
 
-def _signing_referrals(extra: str) -> Any:
-    """test.'s servers, adding ``extra`` to every referral to example.test. that has its DS."""
+def _signing_referrals(*extra: str, cut: str = "example.test.") -> Any:
+    """test.'s servers, adding ``extra`` records to every referral to ``cut``."""
     inner = MiniAuth(("test.", TEST_ZONE))
 
     def handler(request: Request) -> Any:
         reply = inner(request)
         if isinstance(reply, dns.message.Message) and any(
-            r.rdtype == DS and r.name == n("example.test.") for r in reply.authority
+            r.rdtype == NS and r.name == n(cut) for r in reply.authority
         ):
-            reply.authority.append(rrset(extra))
+            reply.authority.extend(rrset(text) for text in extra)
         return reply
 
     return handler
 
 
 @contextlib.contextmanager
-def _farm(extra: str) -> Iterator[Farm]:
-    handler = _signing_referrals(extra)
+def _farm(*extra: str, cut: str = "example.test.") -> Iterator[Farm]:
+    handler = _signing_referrals(*extra, cut=cut)
     with Farm(farm_world(**{NS1: handler, NS2: handler})) as running:
         yield running
     assert running.errors == []
@@ -121,7 +125,7 @@ def test_held_ds_ttl_counts_down_and_expires_RFC_1035_3_2_1() -> None:
 
 
 def test_unsigned_ds_or_another_types_rrsig_is_not_kept() -> None:
-    for extra in (NS_RRSIG, "example.test. 600 TXT unrelated"):
+    for extra in (NS_RRSIG, "example.test. 600 TXT unrelated", NSEC, NSEC_RRSIG):
         clock = [1000.0]
         with _farm(extra) as farm:
             transport = _transport(farm, clock)
@@ -197,13 +201,47 @@ def test_cold_secure_answer_asks_no_ds_the_referrals_carried(demo: Any) -> None:
     ])
 
 
-def test_insecure_delegation_still_asks_its_ds(demo: Any) -> None:
-    """No DS in the referral (a signed proof of none instead): the DS question goes to the
-    parent as before, and the answer is insecure."""
+def test_cold_insecure_answer_takes_the_no_ds_proof_from_the_referral(demo: Any) -> None:
+    """www.insecure.test. A from nothing: test.'s referral carried the signed NSEC3 proof
+    that insecure.test. has no DS; it answers the DS question (6 messages before, now 5),
+    and the verdict is the one the in-process lab reaches asking DS of the parent."""
     transport, servers = demo
     validator = Validator(anchors(), backend=get_backend("fast"), answer_cache=False)
     result = resolve(validator, transport, n("www.insecure.test."), A, now=NOW)
-    assert result.status is Status.INSECURE
-    assert ("127.0.0.3", "insecure.test.", DS) in _seen(servers)
-    assert ("127.0.0.2", "test.", DS) not in _seen(servers)
+    expected = ask("www.insecure.test.", "A", get_backend("fast"))
+    assert (result.status, result.verdict.reason, result.rcode) == (
+        Status.INSECURE, Reason.DENIAL_OPT_OUT, 0)
+    assert (result.verdict, [link.__dict__ for link in result.chain]) == (
+        expected.verdict, [link.__dict__ for link in expected.chain])
+    assert result.queries == expected.queries == 5
+    assert transport.queries_sent == 5
+    root, tld, leaf = "127.0.0.2", "127.0.0.3", "127.0.0.10"
+    assert _seen(servers) == sorted([
+        (root, "www.insecure.test.", A), (root, ".", DNSKEY),
+        (tld, "www.insecure.test.", A), (tld, "test.", DNSKEY),
+        (leaf, "www.insecure.test.", A),
+    ])
 
+
+def test_signed_no_ds_proof_of_a_referral_answers_the_ds_question_as_nodata() -> None:
+    clock = [1000.0]
+    with _farm(NSEC, NSEC_RRSIG, cut="insecure.test.") as farm:
+        transport = _transport(farm, clock)
+        response(transport.ask(Query(n("www.insecure.test."), A)))
+        clock[0] += 100
+        result = response(transport.ask(Query(n("insecure.test."), DS)))
+        assert transport.queries_sent == 3
+        assert _parent_asked(farm) == [("www.insecure.test.", "A")]
+    assert (result.rcode, result.answer, result.authoritative) == (0, (), False)
+    [proof] = result.authority
+    assert (proof.owner, proof.rdtype, proof.rrset.ttl) == (n("insecure.test."), NSEC_TYPE, 200)
+    assert [s.type_covered for s in proof.rrsigs] == [NSEC_TYPE]
+
+
+def test_unsigned_no_ds_proof_is_not_kept() -> None:
+    with _farm(NSEC, cut="insecure.test.") as farm:
+        transport = _transport(farm, [0.0])
+        response(transport.ask(Query(n("www.insecure.test."), A)))
+        result = response(transport.ask(Query(n("insecure.test."), DS)))
+        assert _parent_asked(farm)[-1] == ("insecure.test.", "DS")
+    assert result.authoritative and [s.rdtype for s in result.authority] == [6]  # its SOA
