@@ -158,9 +158,10 @@ def from_dnspython(message: dns.message.Message, server: str = "") -> Response:
     question = message.question[0]
     answer, p1 = group_section(message.answer)
     authority, p2 = group_section(message.authority)
-    strays = _rrsigs_by_slot(message.answer, message.authority, message.additional)
-    answer = tuple(_with_stray_rrsigs(signed, strays) for signed in answer)
-    authority = tuple(_with_stray_rrsigs(signed, strays) for signed in authority)
+    if any(not signed.rrsigs for signed in (*answer, *authority)):  # else none is needed
+        strays = _rrsigs_by_slot(message.answer, message.authority, message.additional)
+        answer = tuple(_with_stray_rrsigs(signed, strays) for signed in answer)
+        authority = tuple(_with_stray_rrsigs(signed, strays) for signed in authority)
     return Response(
         question.name,
         int(question.rdtype),
