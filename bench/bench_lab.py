@@ -8,9 +8,9 @@ anchor:
 * dnssec-core, in this process, as ``dnssec-core query`` / ``caa`` run them (the engine, the
   iterative transport from the world's root, the ``fast`` backend) — without the interpreter's
   start-up, which is not resolution.  *Cold*: a new validator and transport (no cached keys,
-  delegations or server addresses) per question.  *Warm*: one validator and transport, the
-  question asked once beforehand.  dnssec-core has no answer cache: warm still asks the zone's
-  server and validates the answer; only keys, zone cuts and delegations are cached.
+  answers, delegations or server addresses) per question.  *Warm*: one validator and
+  transport, the question asked once beforehand: answered from the validator's answer cache
+  (:mod:`dnssec_core.chain.cache`) in-process, without a query.
 * Unbound (``/usr/sbin/unbound``, one thread, a validator with the same anchor), asked over UDP
   by dnspython with DO set.  *Cold*: its caches flushed by ``unbound-control`` (``flush_zone .``
   — records, messages, keys — and ``flush_infra all``, ``flush_bogus``, ``flush_negative``)
@@ -21,6 +21,12 @@ anchor:
 
 For ``caa`` Unbound is asked for CAA at exactly the names dnssec-core's RFC 8659 §3 search
 looked up (its ``lookups``), one after the other, as a CA's climb over a resolver would.
+
+The lab servers count the queries they receive (:mod:`bench.lab_server`), so the table also
+shows the messages each resolver sent for one cold question ("msgs", dnssec-core/Unbound;
+counted outside the timing).  Unbound's include its root priming query and its RFC 8145 key
+tag query; dnssec-core's include every referral step from the root (Unbound's stub zones skip
+them) and no DS question whose answer a referral already carried.
 Every answer's status is compared with the world's expectation (``world.json``); a resolver
 that disagrees is reported, never hidden.  Medians of the repeats; ratios are Unbound over
 dnssec-core per question (above 1: dnssec-core is faster).
@@ -88,9 +94,19 @@ class Lab:
     world: World
     port: int
     hints: RootHints
+    process: subprocess.Popen[str] | None = None
 
     def transport(self) -> IterativeTransport:
         return IterativeTransport(self.hints, port=self.port, udp_timeout=1.0, tcp_timeout=2.0)
+
+    def messages(self) -> int:
+        """Queries the lab servers received since the previous call (-1: cannot tell)."""
+        if self.process is None or self.process.stdin is None or self.process.stdout is None:
+            return -1
+        self.process.stdin.write("\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        return int(line) if line.strip().isdigit() else -1
 
 
 @contextlib.contextmanager
@@ -108,7 +124,7 @@ def lab_servers() -> Iterator[Lab]:
             raise RuntimeError(f"lab server did not start (said {line!r})")
         root = next(z["servers"] for z in world.manifest["zones"] if z["zone"] == ".")
         hints = RootHints(((dns.name.from_text("root-servers.demo."), tuple(root)),), "lab")
-        yield Lab(world, int(line), hints)
+        yield Lab(world, int(line), hints, process)
     finally:
         if process.stdin is not None:
             process.stdin.close()
@@ -211,6 +227,14 @@ remote-control:
             self.process.wait()
 
 
+def _count(seen: set[int]) -> str:
+    """Messages per cold question: one number, a range if the repeats differed, or "—"."""
+    known = sorted(n for n in seen if n >= 0)
+    if not known:
+        return "—"
+    return str(known[0]) if known[0] == known[-1] else f"{known[0]}-{known[-1]}"
+
+
 def _timed(call: Callable[..., str], *args: Any) -> tuple[float, str]:
     started = time.perf_counter()
     status = call(*args)
@@ -284,10 +308,13 @@ def run(*, quick: bool, repeats: int, notices: list[str]) -> dict[str, Any]:
         for label, kind, core_call, peer_call, expect in jobs:
             samples: dict[str, list[float]] = {"core_cold": [], "core_warm": [],
                                                "unbound_cold": [], "unbound_warm": []}
+            messages: dict[str, set[int]] = {"core_cold": set(), "unbound_cold": set()}
             statuses: dict[str, set[str]] = {"core": set(), "unbound": set()}
             for _ in range(repeats):
                 validator, transport = fresh()
+                lab.messages()
                 elapsed, status = _timed(core_call, validator, transport)
+                messages["core_cold"].add(lab.messages())
                 samples["core_cold"].append(elapsed)
                 statuses["core"].add(status)
                 warm = []
@@ -298,7 +325,9 @@ def run(*, quick: bool, repeats: int, notices: list[str]) -> dict[str, Any]:
                 samples["core_warm"].append(statistics.median(warm))
                 if unbound is not None and peer_call is not None:
                     unbound.flush()
+                    lab.messages()
                     elapsed, status = _timed(peer_call)
+                    messages["unbound_cold"].add(lab.messages())
                     samples["unbound_cold"].append(elapsed)
                     statuses["unbound"].add(status)
                     warm = []
@@ -311,6 +340,7 @@ def run(*, quick: bool, repeats: int, notices: list[str]) -> dict[str, Any]:
                 "kind": kind,
                 "median_s": medians,
                 "samples_s": samples,
+                "messages_cold": {k: sorted(v) for k, v in messages.items()},
                 "core_status": sorted(statuses["core"]),
                 "unbound_status": sorted(statuses["unbound"]),
                 "expected": expect,
@@ -337,6 +367,7 @@ def run(*, quick: bool, repeats: int, notices: list[str]) -> dict[str, Any]:
                 fmt_time(medians["core_warm"]),
                 fmt_time(ub_warm) if ub_warm else "skipped",
                 f"{ub_warm / medians['core_warm']:.2f}×" if ub_warm else "—",
+                f"{_count(messages['core_cold'])}/{_count(messages['unbound_cold'])}",
                 agree,
             ])
             results[label] = entry
@@ -344,7 +375,7 @@ def run(*, quick: bool, repeats: int, notices: list[str]) -> dict[str, Any]:
     print("Lab latency: dnssec-core (in-process) vs Unbound over the same loopback servers "
           f"(median of {repeats}; warm = median of {WARM_CALLS} repeats of the question)")
     print(table(["question", "status", "core cold", "Unbound cold", "Ub/core", "core warm",
-                 "Unbound warm", "Ub/core", "agrees"], rows))
+                 "Unbound warm", "Ub/core", "msgs", "agrees"], rows))
     return results
 
 
