@@ -17,10 +17,11 @@ from typing import Any
 import dns.message
 import dns.name
 import dns.rdatatype
+import dns.rrset
 import pytest
 
 from dnssec_core.auth.responder import Responder
-from dnssec_core.auth.server import LoopbackServer, serving
+from dnssec_core.auth.server import LoopbackServer, respond, serving
 from dnssec_core.chain.engine import Validator
 from dnssec_core.chain.types import Query
 from dnssec_core.crypto import get_backend
@@ -44,7 +45,7 @@ from tests.transport.test_iterative import (
     world as farm_world,
 )
 
-A, NS, DS, DNSKEY, NSEC_TYPE = 1, 2, 43, 48, 47
+A, NS, DS, RRSIG, DNSKEY, NSEC_TYPE = 1, 2, 43, 46, 48, 47
 #: An RRSIG over example.test.'s DS, by test. (the transport only carries it; never verified).
 DS_RRSIG = ("example.test. 600 RRSIG DS 13 2 3600 20860101000000 20260101000000 1111 test. "
             + "AAAA" * 22)
@@ -245,3 +246,51 @@ def test_unsigned_no_ds_proof_is_not_kept() -> None:
         result = response(transport.ask(Query(n("insecure.test."), DS)))
         assert _parent_asked(farm)[-1] == ("insecure.test.", "DS")
     assert result.authoritative and [s.rdtype for s in result.authority] == [6]  # its SOA
+
+
+def _demo_farm_handlers(tamper_ds_of: str) -> dict[str, Any]:
+    """The demo world's servers as Farm handlers; the parent's referrals to ``tamper_ds_of``
+    carry its DS RRset with the last octet of every RRSIG signature over it flipped."""
+    by_address: dict[str, list[Any]] = {}
+    served = {z.origin: z for z in zones()}
+    for entry in world()["zones"]:
+        for address in entry["servers"]:
+            by_address.setdefault(address, []).append(served[dns.name.from_text(entry["zone"])])
+    child = n(tamper_ds_of)
+
+    def handler(responder: Responder) -> Any:
+        def answer(request: Request) -> Any:
+            wire = respond(responder, request.wire, udp=request.transport == "udp")
+            if wire is None:
+                return None
+            message = dns.message.from_wire(wire)
+            if message.answer or not any(r.rdtype == DS and r.name == child
+                                         for r in message.authority):
+                return wire  # not a referral carrying that DS: as served
+            for index, found in enumerate(message.authority):
+                if found.rdtype == RRSIG and found.covers == DS and found.name == child:
+                    broken = [rd.replace(signature=rd.signature[:-1]
+                                         + bytes([rd.signature[-1] ^ 1])) for rd in found]
+                    message.authority[index] = dns.rrset.from_rdata_list(
+                        found.name, found.ttl, broken)
+            return message
+
+        return answer
+
+    return {address: handler(Responder(found)) for address, found in by_address.items()}
+
+
+def test_a_tampered_ds_in_a_referral_is_bogus_never_secure() -> None:
+    """The referral's DS RRset is verified by the engine like a DS answer: a broken RRSIG
+    over it makes the answer bogus (signature-invalid at secure.test.), and no DS question
+    was sent to replace it."""
+    with Farm(_demo_farm_handlers("secure.test.")) as farm:
+        root_servers = next(z["servers"] for z in world()["zones"] if z["zone"] == ".")
+        hints = RootHints(((n("a.root-servers.test."), tuple(root_servers)),), "demo")
+        transport = IterativeTransport(hints, port=farm.port, udp_timeout=1.0, tcp_timeout=2.0)
+        validator = Validator(anchors(), backend=get_backend("fast"), answer_cache=False)
+        result = resolve(validator, transport, n("www.secure.test."), A, now=NOW)
+        assert ("secure.test.", "DS") not in farm["127.0.0.3"].asked()
+    assert (result.status, result.verdict.reason) == (Status.BOGUS, Reason.SIG_INVALID)
+    assert result.answer == []
+    assert [(link.zone, link.status) for link in result.chain][-1] == ("secure.test.", "bogus")
