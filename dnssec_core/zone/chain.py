@@ -113,13 +113,15 @@ def check_chain_records(origin: Name, owners: Mapping[NameKey, tuple[Name, froze
     return _check(_names(origin, owners), list(denial), policy)
 
 
-def check_chain_labels(origin: Name, owners: Mapping[NameKey, tuple[Labels, frozenset[int]]],
+def check_chain_labels(origin: Name,
+                       owners: Mapping[NameKey, tuple[Labels | None, frozenset[int]]],
                        denial: Iterable[RRset], policy: DenialPolicy = DEFAULT_POLICY
                        ) -> list[Failure]:
-    """:func:`check_chain_records` with each owner given by its labels (case kept) instead of
-    a :class:`~dns.name.Name`: a :class:`~dns.name.Name` is built only for the owners the
-    chain must describe, not for NSEC3 owners or glue (issue 7: the parallel reader sends
-    labels, which cost a tenth of a Name to pass between processes)."""
+    """:func:`check_chain_records` with each owner given by its labels (case kept; None when
+    they are the key's labels, lowercase) instead of a :class:`~dns.name.Name`: a
+    :class:`~dns.name.Name` is built only for the owners the chain must describe, not for
+    NSEC3 owners or glue (issue 7: the parallel reader sends labels, which cost a tenth of a
+    Name to pass between processes)."""
     return _check(_names(origin, owners), list(denial), policy)
 
 
@@ -142,7 +144,7 @@ def _fail(owner: Name, rdtype: int, reason: Reason, detail: str) -> tuple[NameKe
 
 def _names(origin: Name,
            owners: Mapping[NameKey, tuple[Name, frozenset[int]]]
-           | Mapping[NameKey, tuple[Labels, frozenset[int]]]) -> _Names:
+           | Mapping[NameKey, tuple[Labels | None, frozenset[int]]]) -> _Names:
     apex = canonical_key(origin)
     cuts = {k for k, (_, t) in owners.items() if NS_TYPE in t and k != apex}
     data: dict[NameKey, tuple[Name, frozenset[int]]] = {}
@@ -157,7 +159,7 @@ def _names(origin: Name,
         if key == apex:
             kept |= types & {NSEC3PARAM_TYPE}
         if kept:
-            data[key] = (name if isinstance(name, Name) else Name(name), frozenset(kept))
+            data[key] = (_as_name(key, name), frozenset(kept))
     ents: dict[NameKey, Name] = {}
     for key, (name, _) in data.items():
         for size in range(len(apex) + 1, len(key)):
@@ -165,6 +167,13 @@ def _names(origin: Name,
                 ents.setdefault(key[:size], Name(name.labels[len(key) - size :]))
     unsigned = {k for k in cuts if k in data and DS_TYPE not in data[k][1]}
     return _Names(origin, data, ents, unsigned)
+
+
+def _as_name(key: NameKey, name: Name | Labels | None) -> Name:
+    """The owner as a Name: given, or from its labels, or (None) from its canonical key."""
+    if isinstance(name, Name):
+        return name
+    return Name(name if name is not None else (*reversed(key), b""))
 
 
 def _bitmap_failure(owner: Name, rdtype: int, found: frozenset[int], expected: frozenset[int]

@@ -321,18 +321,25 @@ class _Coordinator:
                     known = owners.get(key)
                     if known is None:
                         owners[key] = (labels, types)
-                    else:
-                        known[1].update(types)
+                    else:  # an owner in two pieces: the first one's name, all the types
+                        owners[key] = (known[0], tuple(sorted({*known[1], *types})))
                 denial += part[4]
-            frozen = {key: (labels, frozenset(types)) for key, (labels, types) in owners.items()}
-            chain_failures = check_chain_labels(
-                origin,
-                frozen,
-                [
-                    RRset(Name(labels), rdtype, rdclass, ttl, rdatas)
-                    for labels, rdtype, rdclass, ttl, rdatas in denial
-                ],
-            )
+            # Memory (issue 7): each copy is dropped as soon as the next one is built, and
+            # each distinct set of types is one frozenset.
+            del gathered, records
+            sets: dict[tuple[int, ...], frozenset[int]] = {}
+            frozen = {
+                key: (labels, sets.get(types) or sets.setdefault(types, frozenset(types)))
+                for key, (labels, types) in owners.items()
+            }
+            del owners, sets
+            rrsets = [
+                RRset(Name(labels), rdtype, rdclass, ttl, rdatas)
+                for labels, rdtype, rdclass, ttl, rdatas in denial
+            ]
+            del denial
+            chain_failures = check_chain_labels(origin, frozen, rrsets)
+            del frozen, rrsets
         results = [_receive(conn) for conn in conns]
 
         report = ZoneReport(origin.to_text())
@@ -375,25 +382,34 @@ class _Coordinator:
 #: An RRset as plain values, (owner labels, type, class, TTL, RDATAs): pickling this costs a
 #: tenth of pickling an :class:`RRset` and its :class:`~dns.name.Name` (issue 7).
 PlainRRset = tuple[Labels, int, int, int, tuple[bytes, ...]]
+#: Owner names of one piece: canonical key → (labels, or None when they are the key's own in
+#: lowercase; the RR types there, sorted).  Plain values again: a set costs 216 octets.
+PlainOwners = dict[NameKey, tuple[Labels | None, tuple[int, ...]]]
 
 
 def chain_inputs(
     zone: ZoneData, exclude: set[Slot] | None = None
-) -> tuple[dict[NameKey, tuple[Labels, set[int]]], list[PlainRRset]]:
-    """Owner names (as labels) with their types, and the NSEC/NSEC3/NSEC3PARAM RRsets, of one
-    piece, in plain values that pass cheaply between processes."""
-    owners: dict[NameKey, tuple[Labels, set[int]]] = {}
+) -> tuple[PlainOwners, list[PlainRRset]]:
+    """Owner names with their types, and the NSEC/NSEC3/NSEC3PARAM RRsets, of one piece, in
+    plain values that pass cheaply between processes."""
+    types: dict[NameKey, list[int]] = {}
+    names: dict[NameKey, Labels] = {}
     denial: list[PlainRRset] = []
     for (key, rdtype), rrset in zone.rrsets.items():
-        entry = owners.get(key)
-        if entry is None:
-            owners[key] = (rrset.owner.labels, {rdtype})
+        known = types.get(key)
+        if known is None:
+            types[key] = [rdtype]
+            names[key] = rrset.owner.labels
         else:
-            entry[1].add(rdtype)
+            known.append(rdtype)
         if rdtype in DENIAL_TYPES and not (exclude and (key, rdtype) in exclude):
             denial.append(
                 (rrset.owner.labels, rdtype, rrset.rdclass, rrset.ttl, rrset.rdatas)
             )
+    owners: PlainOwners = {}
+    for key, labels in names.items():
+        lowercase = labels[-1:] == (b"",) and labels[-2::-1] == key
+        owners[key] = (None if lowercase else labels, tuple(sorted(types[key])))
     return owners, denial
 
 
@@ -426,7 +442,7 @@ def _work(
 ) -> None:
     try:
         records, end_origin, end_ttl = read_fast_chunk(
-            job.text[start:end], job.origin, state[0], state[1]
+            job.text, job.origin, state[0], state[1], start, end
         )
     except Unsupported:
         conn.send(("unsupported",))
