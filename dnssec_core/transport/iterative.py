@@ -288,7 +288,8 @@ class IterativeTransport:
         )
         self._delegations: _BoundedCache[_Delegation] = _BoundedCache(cache_entries, clock)
         self._addresses: _BoundedCache[tuple[str, ...]] = _BoundedCache(cache_entries, clock)
-        #: Signed DS RRsets from referrals, by owner (see the module docstring).
+        #: What referrals said about their child's DS (the signed DS RRset, or the signed
+        #: NSEC/NSEC3 proof of none), by the child's name (see the module docstring).
         self._referral_ds: _BoundedCache[_ReferralDS] = _BoundedCache(cache_entries, clock)
         #: Server addresses that timed out recently: tried after the others of their zone.
         self._unresponsive: _BoundedCache[bool] = _BoundedCache(
