@@ -47,7 +47,6 @@ from dataclasses import dataclass
 from dns.name import Name
 
 from dnssec_core.dnssec.denial.bitmap import decode_bitmap
-from dnssec_core.dnssec.denial.nsec import NSEC
 from dnssec_core.dnssec.denial.nsec3 import (
     NSEC3,
     SHA1_DIGEST_OCTETS,
@@ -66,7 +65,7 @@ from dnssec_core.dnssec.denial.result import (
 )
 from dnssec_core.verdict import Reason, bogus
 from dnssec_core.wire.errors import WireError
-from dnssec_core.wire.name import canonical_key, read_name
+from dnssec_core.wire.name import canonical_key, name_end, read_name
 from dnssec_core.wire.rrset import RRset
 from dnssec_core.zone.reader import NameKey, ZoneData
 from dnssec_core.zone.verify import Failure
@@ -202,10 +201,21 @@ def _bitmap(octets: bytes, bitmaps: Bitmaps) -> frozenset[int]:
     return types
 
 
-def _nsec_record(owner: Name, rdata: bytes, bitmaps: Bitmaps) -> NSEC:
-    """``NSEC.from_rdata(owner, rdata)``, the bit map decoded once per distinct octets."""
-    next_name, end = read_name(rdata, 0)
-    return NSEC(owner, next_name, _bitmap(rdata[end:], bitmaps))
+def _nsec_record(rdata: bytes, bitmaps: Bitmaps) -> tuple[NameKey, frozenset[int]]:
+    """``NSEC.from_rdata``'s checks and outcome, as the canonical key of the Next Domain Name
+    and the types: a :class:`~dns.name.Name` for the next name (several µs) is built only
+    for a failure message.  The same WireError: :func:`~dnssec_core.wire.name.name_end`
+    checks the name as ``read_name`` does, and the bit map is ``decode_bitmap``'s."""
+    end = name_end(rdata, 0)
+    types = _bitmap(rdata[end:], bitmaps)
+    labels = []
+    offset = 0
+    while rdata[offset]:  # the labels, up to the root label (checked by name_end)
+        length = rdata[offset]
+        labels.append(rdata[offset + 1 : offset + 1 + length].lower())
+        offset += 1 + length
+    labels.reverse()
+    return tuple(labels), types
 
 
 def _nsec3_record(owner: Name, rdata: bytes, bitmaps: Bitmaps) -> NSEC3:
@@ -252,40 +262,47 @@ def _nsec3_record(owner: Name, rdata: bytes, bitmaps: Bitmaps) -> NSEC3:
 
 def _check_nsec(names: _Names, rrsets: list[RRset]) -> list[tuple[NameKey, Failure]]:
     failures: list[tuple[NameKey, Failure]] = []
-    chain: list[tuple[NameKey, NSEC]] = []
+    # (owner key, owner, next name's key, RDATA): the next name is decoded for messages only
+    chain: list[tuple[NameKey, Name, NameKey, bytes]] = []
     bitmaps: Bitmaps = {}
+    wanted: dict[frozenset[int], frozenset[int]] = {}  # data types -> with NSEC and RRSIG
     for rrset in rrsets:
         if len(rrset.rdatas) != 1:
             failures.append(_fail(rrset.owner, NSEC_TYPE, Reason.CHAIN_BROKEN,
                                   f"{len(rrset.rdatas)} NSEC records at one owner"))
+        rdata = rrset.rdatas[0]
         try:
-            record = _nsec_record(rrset.owner, rrset.rdatas[0], bitmaps)
+            next_key, types = _nsec_record(rdata, bitmaps)
         except WireError as exc:
             failures.append(_fail(rrset.owner, NSEC_TYPE, Reason.DENIAL_MALFORMED, str(exc)))
             continue
         key = canonical_key(rrset.owner)
-        chain.append((key, record))  # linked in even when it should not exist at all
-        if key not in names.data:
+        chain.append((key, rrset.owner, next_key, rdata))  # linked in even if it should not be
+        data = names.data.get(key)
+        if data is None:
             failures.append(_fail(rrset.owner, NSEC_TYPE, Reason.CHAIN_NAME_EXTRA,
                                   "NSEC at a name without authoritative data"))
             continue
-        expected = names.data[key][1] | {NSEC_TYPE, RRSIG_TYPE}
-        mismatch = _bitmap_failure(rrset.owner, NSEC_TYPE, record.types, expected)
+        expected = wanted.get(data[1])
+        if expected is None:
+            expected = wanted[data[1]] = data[1] | {NSEC_TYPE, RRSIG_TYPE}
+        mismatch = _bitmap_failure(rrset.owner, NSEC_TYPE, types, expected)
         if mismatch:
             failures.append(mismatch)
-    present = {key for key, _ in chain}
+    present = {entry[0] for entry in chain}
     for key, (name, _) in names.data.items():
         if key not in present:
             failures.append(_fail(name, NSEC_TYPE, Reason.CHAIN_NAME_MISSING,
                                   "authoritative name without an NSEC record"))
     chain.sort(key=lambda item: item[0])
-    for index, (_, record) in enumerate(chain):
-        following = chain[(index + 1) % len(chain)][1].owner
-        if canonical_key(record.next) != canonical_key(following):
-            failures.append(_fail(record.owner, NSEC_TYPE, Reason.CHAIN_BROKEN,
-                                  f"next name {record.next} but the next NSEC owner is "
+    for index, (_, owner, next_key, rdata) in enumerate(chain):
+        following_key, following = chain[(index + 1) % len(chain)][:2]
+        if next_key != following_key:
+            next_name = read_name(rdata, 0)[0]
+            failures.append(_fail(owner, NSEC_TYPE, Reason.CHAIN_BROKEN,
+                                  f"next name {next_name} but the next NSEC owner is "
                                   f"{following}"))
-    if chain and canonical_key(chain[0][1].owner) != canonical_key(names.apex):
+    if chain and chain[0][0] != canonical_key(names.apex):
         failures.append(_fail(names.apex, NSEC_TYPE, Reason.CHAIN_BROKEN,
                               "the chain does not start at the apex"))
     return failures
@@ -318,10 +335,11 @@ def _check_nsec3(names: _Names, rrsets: list[RRset], params_rrsets: list[RRset],
                 params.append((algorithm, iterations, salt))
     records: list[NSEC3] = []
     bitmaps: Bitmaps = {}
-    apex_depth = len(canonical_key(apex))
+    apex_key = canonical_key(apex)
+    apex_depth = len(apex_key)
     for rrset in rrsets:
         key = canonical_key(rrset.owner)
-        if len(key) != apex_depth + 1 or key[:apex_depth] != canonical_key(apex):
+        if len(key) != apex_depth + 1 or key[:apex_depth] != apex_key:
             failures.append(_fail(rrset.owner, NSEC3_TYPE, Reason.CHAIN_NAME_EXTRA,
                                   "NSEC3 owner is not one label below the apex"))
             continue
@@ -372,16 +390,17 @@ def _check_nsec3_chain(names: _Names, chain: list[NSEC3], params: tuple[int, int
                                   f"next hashed owner {b32hex_encode(record.next_hash)} but the "
                                   f"next NSEC3 is {b32hex_encode(following.owner_hash)}"))
     described: set[bytes] = set()
-    expected: dict[bytes, tuple[Name, frozenset[int]]] = {}
-    for name, types in names.data.values():
-        expected[iterated_hash(name, salt, iterations)] = (name, types)
-    for name in names.ents.values():
-        expected.setdefault(iterated_hash(name, salt, iterations), (name, frozenset()))
+    expected: dict[bytes, tuple[Name, frozenset[int], NameKey]] = {}
+    for key, (name, types) in names.data.items():
+        expected[iterated_hash(name, salt, iterations)] = (name, types, key)
+    for key, name in names.ents.items():
+        expected.setdefault(iterated_hash(name, salt, iterations), (name, frozenset(), key))
     optional = _optional(names)
-    for digest, (name, types) in expected.items():
+    with_rrsig: dict[frozenset[int], frozenset[int]] = {}
+    for digest, (name, types, key) in expected.items():
         found = by_hash.get(digest)
         if found is None:
-            if canonical_key(name) in optional:
+            if key in optional:
                 cover = _covering(ordered, hashes, digest)
                 if cover is not None and not cover.opt_out:
                     failures.append(_fail(name, NSEC3_TYPE, Reason.CHAIN_OPT_OUT_MISMATCH,
@@ -394,8 +413,10 @@ def _check_nsec3_chain(names: _Names, chain: list[NSEC3], params: tuple[int, int
         described.add(digest)
         # RRSIG at the original name: every authoritative RRset is signed except the NS
         # RRset of a delegation, so all but empty non-terminals and unsigned delegations.
-        signed = bool(types) and canonical_key(name) not in names.unsigned_cuts
-        want = types | ({RRSIG_TYPE} if signed else frozenset())
+        signed = bool(types) and key not in names.unsigned_cuts
+        want = types
+        if signed:
+            want = with_rrsig.get(types) or with_rrsig.setdefault(types, types | {RRSIG_TYPE})
         mismatch = _bitmap_failure(found.owner, NSEC3_TYPE, found.types, want)
         if mismatch:
             failures.append(mismatch)
