@@ -79,7 +79,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Texts shorter than this are checked in one process: starting workers costs more (policy).
-MIN_PARALLEL_CHARS = 200_000
+MIN_PARALLEL_CHARS = 1_500_000
 #: A piece starts at a line whose first character can begin an owner name.
 _OWNER_LINE_START = re.compile(r"\n(?=[^\s;$(\"])")
 _DIRECTIVE_LINE = re.compile(r"^\$[^\n]*", re.MULTILINE)

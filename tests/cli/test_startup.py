@@ -29,8 +29,8 @@ HEAVY = (
 )
 
 
-def loaded_after(body: str) -> dict[str, object]:
-    """Run ``body`` in a fresh interpreter; report the exit code and which HEAVY modules
+def loaded_after(body: str, heavy: tuple[str, ...] = HEAVY) -> dict[str, object]:
+    """Run ``body`` in a fresh interpreter; report the exit code and which ``heavy`` modules
     ended up in ``sys.modules``."""
     script = textwrap.dedent("""
         import io, json, sys
@@ -44,7 +44,7 @@ def loaded_after(body: str) -> dict[str, object]:
         heavy = {heavy!r}
         print(json.dumps({{"code": code, "out": out.getvalue(),
                           "loaded": [m for m in heavy if m in sys.modules]}}))
-    """).format(body=textwrap.indent(textwrap.dedent(body).strip(), "    "), heavy=HEAVY)
+    """).format(body=textwrap.indent(textwrap.dedent(body).strip(), "    "), heavy=heavy)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120, check=True)
     result: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
@@ -90,3 +90,31 @@ def test_light_parsers_are_the_commands_parsers() -> None:
     assert caa_command.add_parser is cli_args.add_caa_parser
     assert evidence_command.add_parser is cli_args.add_evidence_parser
     assert cli_args.CAA_DEFAULT_JOBS == caa_check.DEFAULT_JOBS
+
+
+#: What only a verify-zone over several processes needs (zone/parallel.py imports it then).
+WORKERS = ("multiprocessing", "multiprocessing.connection", "multiprocessing.context")
+
+
+def test_verify_zone_in_one_process_loads_no_multiprocessing() -> None:
+    """One job, or a zone text below MIN_PARALLEL_CHARS: no worker machinery is imported."""
+    for jobs in (["--jobs", "1"], []):
+        got = loaded_after(f"code = cli.main(['verify-zone', {str(ZONE)!r}, '--now', "
+                           f"'20260101000000', *{jobs!r}], out=out, err=err)", WORKERS)
+        assert str(got["out"]).startswith("zone example.com.: ")
+        assert got["loaded"] == [], jobs
+
+
+def test_verify_zone_over_workers_loads_multiprocessing() -> None:
+    """The counter-check: with two jobs and no size floor the workers really run."""
+    body = f"""
+        from dnssec_core.crypto import get_backend
+        from dnssec_core.zone.parallel import verify_zone_text
+        text = open({str(ZONE)!r}).read()
+        report = verify_zone_text(text, origin=None, source="z", now=1767225600,
+                                  backend=get_backend("fast"), jobs=2, min_parallel_chars=0)
+        out.write(str(report.rrsets))
+    """
+    got = loaded_after(body, WORKERS)
+    assert int(str(got["out"])) > 0
+    assert "multiprocessing" in got["loaded"]
