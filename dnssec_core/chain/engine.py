@@ -1071,9 +1071,10 @@ def _describe(answer: Answer) -> str:
         return f"{answer.kind.value} ({answer.detail})"
     from dnssec_core.wire.message import rcode_text
 
+    held = f" (held from a referral by {answer.server}; no query)" if answer.from_referral else ""
     return (
         f"{rcode_text(answer.rcode)}, {len(answer.answer)} answer / "
-        f"{len(answer.authority)} authority RRsets"
+        f"{len(answer.authority)} authority RRsets{held}"
     )
 
 

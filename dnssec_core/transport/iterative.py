@@ -364,7 +364,7 @@ class IterativeTransport:
             )
         answer, authority = ((), aged) if held.negative else (aged, ())
         return Response(query.name, DS_TYPE, int(Rcode.NOERROR), answer, authority, False,
-                        held.server, tuple(problems))
+                        held.server, tuple(problems), from_referral=True)
 
     # -- one question, zone cut by zone cut ------------------------------------------------------
 

@@ -64,7 +64,11 @@ class SignedRRset:
 
 @dataclass(frozen=True)
 class Response:
-    """One DNS response: rcode, AA bit and the answer and authority sections."""
+    """One DNS response: rcode, AA bit and the answer and authority sections.
+
+    ``from_referral``: not an answer to a query of its own but the records a referral from
+    ``server`` carried about this question (the child's DS or the proof of none, RFC 4035
+    §3.1.4.1); validated the same way, and marked so that a trace shows where it came from."""
 
     qname: Name
     qtype: int
@@ -74,6 +78,7 @@ class Response:
     authoritative: bool = True
     server: str = ""
     malformed: tuple[str, ...] = field(default=())
+    from_referral: bool = False
 
     def find(self, section: Iterable[SignedRRset], owner: Name, rdtype: int) -> SignedRRset | None:
         key = canonical_key(owner)

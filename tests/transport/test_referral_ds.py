@@ -102,6 +102,7 @@ def test_signed_ds_of_a_referral_answers_the_ds_question_without_a_query() -> No
         assert asked(farm, LEAF) == [("www.example.test.", "A")]
     assert (result.qname, result.qtype, result.rcode) == (n("example.test."), DS, 0)
     assert result.authority == () and not result.authoritative  # as the referral came
+    assert result.from_referral
     assert result.server in (f"{NS1}#{farm.port}", f"{NS2}#{farm.port}")
     [signed] = result.answer
     assert (signed.owner, signed.rdtype, len(signed.rrset.rdatas)) == (n("example.test."), DS, 1)
@@ -123,6 +124,7 @@ def test_held_ds_ttl_counts_down_and_expires_RFC_1035_3_2_1() -> None:
         again = response(transport.ask(Query(n("example.test."), DS)))
         assert ("example.test.", "DS") in _parent_asked(farm)
     assert [s.rdtype for s in again.answer] == [DS] and again.authoritative
+    assert result.from_referral and not again.from_referral
 
 
 def test_unsigned_ds_or_another_types_rrsig_is_not_kept() -> None:
@@ -194,6 +196,8 @@ def test_cold_secure_answer_asks_no_ds_the_referrals_carried(demo: Any) -> None:
     assert all(link.ds for link in result.chain[1:])  # both DS RRsets were validated
     assert result.queries == 6  # the engine's questions did not change
     assert transport.queries_sent == 6
+    held = [line.split(" → ")[0] for line in result.trace if "held from a referral" in line]
+    assert held == ["? secure.test. DS", "? test. DS"]  # the trace says which were not asked
     root, tld, leaf = "127.0.0.2", "127.0.0.3", "127.0.0.4"
     assert _seen(servers) == sorted([
         (root, "www.secure.test.", A), (root, ".", DNSKEY),
