@@ -82,7 +82,6 @@ log = logging.getLogger(__name__)
 MIN_PARALLEL_CHARS = 1_500_000
 #: A piece starts at a line whose first character can begin an owner name.
 _OWNER_LINE_START = re.compile(r"\n(?=[^\s;$(\"])")
-_DIRECTIVE_LINE = re.compile(r"^\$[^\n]*", re.MULTILINE)
 #: How BIND and ldns write an RRSIG record's type field (bit maps write " RRSIG" or "RRSIG)").
 _RRSIG_MARK = "RRSIG\t"
 _BALANCE_BLOCKS_PER_PIECE = 32
@@ -182,6 +181,26 @@ def _cuts(text: str, pieces: int) -> list[int]:
     return starts
 
 
+def directive_lines(text: str) -> list[tuple[int, str]]:
+    """(offset, line) of every line that starts with ``$``, as ``re.finditer(r"^\\$[^\\n]*",
+    text, re.MULTILINE)`` finds them, by ``str.find`` — six times faster (issue 7)."""
+    found = []
+    if text.startswith("$"):
+        at = 0
+    else:
+        at = text.find("\n$")
+        at = at + 1 if at >= 0 else -1
+    while at >= 0:
+        eol = text.find("\n", at)
+        if eol < 0:
+            found.append((at, text[at:]))
+            break
+        found.append((at, text[at:eol]))
+        at = text.find("\n$", eol)
+        at = at + 1 if at >= 0 else -1
+    return found
+
+
 def _slot(record: WireRecord) -> Slot | None:
     """The (owner, type) an RRset record belongs to, or an RRSIG covers; None if malformed."""
     _, key, _, rdtype, _, wire = record
@@ -223,7 +242,7 @@ class _Coordinator:
         if len(starts) < 2:
             return None
         ends = [*starts[1:], len(self.text)]
-        directives = [(m.start(), m.group()) for m in _DIRECTIVE_LINE.finditer(self.text)]
+        directives = directive_lines(self.text)
         try:
             states = [
                 directive_state([line for at, line in directives if at < start], self.origin,
