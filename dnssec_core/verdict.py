@@ -79,6 +79,7 @@ class Reason(enum.Enum):
     # The chain engine (VAL-CHAIN-*, VAL-CNAME-*, SEC-LIM-05/06, TA-*)
     LOOKUP_FAILED = "lookup-failed"
     NO_TRUST_ANCHOR = "no-trust-anchor"
+    TRUST_ANCHOR_NOT_VALID = "trust-anchor-not-valid-now"
     INSECURE_DELEGATION = "insecure-delegation"
     NSEC_PROOF_MISSING = "denial-proof-missing"
     DNAME_MISMATCH = "dname-synthesis-mismatch"
@@ -154,6 +155,9 @@ REASON_EDE: dict[Reason, EDE | None] = {
     Reason.INTERNAL_ERROR: EDE.DNSSEC_INDETERMINATE,
     Reason.LOOKUP_FAILED: EDE.NO_REACHABLE_AUTHORITY,
     Reason.NO_TRUST_ANCHOR: None,  # insecure: RFC 8914 has no code for "not signed"
+    # every configured anchor of the zone is outside its RFC 7958 window at ``now`` (TA-03):
+    # nothing can be proven, and nothing may pass as insecure either (TA-08)
+    Reason.TRUST_ANCHOR_NOT_VALID: EDE.DNSSEC_INDETERMINATE,
     Reason.INSECURE_DELEGATION: None,
     Reason.NSEC_PROOF_MISSING: EDE.NSEC_MISSING,
     Reason.DNAME_MISMATCH: EDE.DNSSEC_BOGUS,

@@ -649,7 +649,14 @@ class _Run:
         if cached is not None:
             self.link(cached)
             return cached
-        usable = tuple(usable_ds(list(anchor.ds), self.v.policy))
+        valid_ds = anchor.ds_at(self.now)  # TA-03: RFC 7958 windows at this resolution's time
+        if not valid_ds and not anchor.dnskeys:
+            state = KeyState(anchor.zone, indeterminate(
+                Reason.TRUST_ANCHOR_NOT_VALID,
+                f"no trust anchor for {anchor.zone} is valid at {format_time(self.now)}"))
+            self.link(state)
+            return state
+        usable = tuple(usable_ds(list(valid_ds), self.v.policy))
         if not usable and not anchor.dnskeys:  # RFC 4035 §5.2, VAL-ALG-05: nothing to check
             state = KeyState(anchor.zone, insecure(Reason.UNSUPPORTED_ALGORITHM,
                                                    "every trust anchor is unsupported"))
@@ -657,7 +664,8 @@ class _Run:
             return state
         answer = yield from self.ask(Query(anchor.zone, DNSKEY_TYPE))
         state = self.check_dnskeys(anchor.zone, answer, usable, anchor.dnskeys)
-        self.remember(state, answer)
+        # Keys validated from an anchor serve no longer than the anchor's window (TA-03).
+        self.remember(state, answer, not_after=anchor.next_change(self.now))
         return state
 
     def check_dnskeys(
@@ -721,17 +729,21 @@ class _Run:
             return KeyState(zone, verdict, None, ds_set)
         return KeyState(zone, verdict, ZoneKeys.from_dnskeys(zone, keys), ds_set)
 
-    def remember(self, state: KeyState, *answers: Answer) -> None:
-        """Cache a key state until its data's TTL or signature expiry (bogus: briefly)."""
+    def remember(self, state: KeyState, *answers: Answer, not_after: int | None = None) -> None:
+        """Cache a key state until its data's TTL or signature expiry (bogus: briefly), and
+        never past ``not_after`` (a trust anchor's validity window, TA-03)."""
         self.link(state)
         if state.status is Status.INDETERMINATE or state.verdict.reason.value.startswith("limit-"):
             # a spent work bound says nothing about the zone's data: never cached, so that
             # one expensive resolution cannot make an honest zone bogus for later ones
             return
         if state.status is Status.BOGUS:
-            self.v.store_keys(state, self.now + Validator.BOGUS_CACHE_SECONDS, now=self.now)
+            until = self.now + Validator.BOGUS_CACHE_SECONDS
+            if not_after is not None:
+                until = min(until, not_after)
+            self.v.store_keys(state, until, now=self.now)
             return
-        until = self.now + 86400
+        until = self.now + 86400 if not_after is None else min(self.now + 86400, not_after)
         for answer in answers:
             if isinstance(answer, Response):
                 for signed in (*answer.answer, *answer.authority):
