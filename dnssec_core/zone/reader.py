@@ -152,16 +152,21 @@ def build_zone_from_wire(
     records: Iterable[WireRecord],
     origin: Name | None = None,
     source: str = "<input>",
+    *,
+    consume: bool = False,
 ) -> ZoneData:
     """Group records into a :class:`ZoneData`.
 
     The origin is ``origin`` when given, else the owner of the (single) SOA record.  Records
     with the same owner (compared case-insensitively, RFC 4343), class and type form one RRset
     whose TTL is the smallest seen.  Raises :class:`ZoneError` when there is no origin.
+
+    With ``consume`` and a list, the list is emptied as it is read, so that each RRSIG's RDATA
+    is freed once decoded rather than held until the end (memory, issue 7).
     """
-    records = list(records)
+    pending = records if consume and isinstance(records, list) else list(records)
     if origin is None:
-        soas = {key: name for name, key, _, rdtype, _, _ in records if rdtype == SOA_TYPE}
+        soas = {key: name for name, key, _, rdtype, _, _ in pending if rdtype == SOA_TYPE}
         if len(soas) != 1:
             raise ZoneError(
                 f"{source}: cannot tell the zone origin: give --origin or exactly one SOA record"
@@ -169,14 +174,23 @@ def build_zone_from_wire(
         origin = next(iter(soas.values()))
     zone = ZoneData(origin)
     grouped: dict[tuple[NameKey, int, int], tuple[Name, int, list[bytes]]] = {}
-    for name, key, ttl, rdtype, rdclass, wire in records:
+    rrsigs = zone.rrsigs
+    pending.reverse()  # then popped from the end: file order, each record released when read
+    pop = pending.pop
+    while pending:
+        name, key, ttl, rdtype, rdclass, wire = pop()
         if rdtype == RRSIG_TYPE:
             try:
                 rrsig = RRSIG.from_wire(wire)
             except WireError as exc:
                 zone.malformed.append((name, f"RRSIG: {exc}"))
                 continue
-            zone.rrsigs.setdefault((key, rrsig.type_covered), []).append(rrsig)
+            covered = (key, rrsig.type_covered)
+            sigs = rrsigs.get(covered)
+            if sigs is None:
+                rrsigs[covered] = [rrsig]
+            else:
+                sigs.append(rrsig)
             continue
         slot = (key, rdtype, rdclass)
         entry = grouped.get(slot)
@@ -208,7 +222,7 @@ def load_zone(
         except Unsupported:
             pass
         else:
-            return build_zone_from_wire(records, origin, source)
+            return build_zone_from_wire(records, origin, source, consume=True)
     return build_zone(parse_records(io.StringIO(text), origin, source), origin, source)
 
 
