@@ -1,8 +1,8 @@
 """One DNS query to one server and its answer: UDP, then TCP when the answer is truncated.
 
 This module and its siblings in :mod:`dnssec_core.transport` are the only code that opens
-sockets (STYLE §1).  dnspython builds and parses the messages; sending, matching, timeouts and
-retries are ours.
+sockets (STYLE §1).  dnspython parses the answers; the queries are encoded by
+:mod:`dnssec_core.transport.query_wire`; sending, matching, timeouts and retries are ours.
 
 - SEC-NET-01: every query gets a fresh random 16-bit ID (:mod:`secrets`) and a fresh UDP socket
   bound to port 0, so the kernel picks a random ephemeral source port per query (RFC 5452 §9.2,
@@ -42,11 +42,11 @@ import dns.message
 import dns.name
 import dns.opcode
 import dns.rdataclass
-import dns.rdatatype
 from dns.name import Name
 
 from dnssec_core import limits
 from dnssec_core.chain.types import FailureKind, LookupFailure
+from dnssec_core.transport.query_wire import OutgoingQuery, build_query
 from dnssec_core.wire.message import Rcode, rcode_text
 from dnssec_core.wire.name import names_equal
 
@@ -124,7 +124,8 @@ class Exchange:
     of messages sent to get it (1, 2 after a truncated UDP answer or a FORMERR without OPT, up
     to 4 when both happen).  ``edns``: the message that got the outcome carried an OPT record;
     ``fallback``: the server answered FORMERR without OPT and was asked again without EDNS
-    (RFC 6891 §6.2.2)."""
+    (RFC 6891 §6.2.2); ``no_edns``: it answered FORMERR without OPT and, with
+    ``fall_back=False``, was not asked again."""
 
     outcome: dns.message.Message | Failure
     sent: int = 1
@@ -132,6 +133,7 @@ class Exchange:
     ignored: list[str] = field(default_factory=list)
     edns: bool = True
     fallback: bool = False
+    no_edns: bool = False
 
 
 class EdnsMemory:
@@ -186,21 +188,15 @@ def make_query(
     *,
     recursion_desired: bool,
     randomize_case: Random | None = None,
-) -> dns.message.Message:
+) -> OutgoingQuery:
     """A class-IN query with EDNS0, DO and CD set (SEC-NET-04/05); RD only for a stub.
 
     ``randomize_case`` turns on 0x20 (SEC-NET-07): each letter of the name is upper- or
-    lower-cased at random.  The ID is set per attempt by :func:`exchange`.
+    lower-cased at random.  The ID is set per attempt by :func:`exchange`; the rest of the
+    message is encoded once, by :mod:`dnssec_core.transport.query_wire`.
     """
     qname = _mix_case(name, randomize_case) if randomize_case is not None else name
-    message = dns.message.make_query(
-        qname,
-        dns.rdatatype.RdataType.make(rdtype),
-        want_dnssec=True,
-        payload=limits.EDNS_UDP_PAYLOAD,
-    )
-    message.flags = dns.flags.CD | (dns.flags.RD if recursion_desired else 0)
-    return message
+    return build_query(qname, rdtype, recursion_desired=recursion_desired)
 
 
 def _mix_case(name: Name, rng: Random) -> Name:
@@ -228,13 +224,14 @@ def rcode_failure(rcode: int) -> FailureKind | None:
 
 
 def exchange(
-    query: dns.message.Message,
+    query: OutgoingQuery,
     server: Server,
     *,
     udp_timeout: float = limits.UDP_TIMEOUT_SECONDS,
     tcp_timeout: float = limits.TCP_TIMEOUT_SECONDS,
     exact_case: bool = False,
     edns_memory: EdnsMemory | None = None,
+    fall_back: bool = True,
 ) -> Exchange:
     """Send ``query`` to ``server`` over UDP (TCP if the answer is truncated) and return the
     matching answer, parsed, or a :class:`Failure`.  Never raises for network or data errors.
@@ -249,9 +246,13 @@ def exchange(
     start.  Callers pass it only where no DNSSEC is expected (as Unbound caches "no EDNS"
     only for domains without DNSSEC): one forged FORMERR must not switch a signed zone's
     servers to plain DNS for minutes.  A FORMERR to the plain query too is a FORMERR
-    failure, and the server is forgotten."""
+    failure, and the server is forgotten.
+
+    ``fall_back=False`` (the iterative transport's second EDNS try at a server of a zone
+    expected signed) asks with OPT only: a FORMERR without OPT is then a FORMERR failure
+    (``no_edns`` set), with no plain query after it."""
     if edns_memory is not None and query.edns >= 0 and edns_memory.lacks_edns(server):
-        plain = _without_edns(query)
+        plain = query.without_edns()
         result = _attempt(plain, server, udp_timeout, tcp_timeout, exact_case)
         result.edns = False
         return _plain_formerr(result, server, edns_memory)
@@ -259,9 +260,12 @@ def exchange(
     first = _attempt(query, server, udp_timeout, tcp_timeout, exact_case)
     if first.outcome is not _NO_EDNS:
         return first
+    if not fall_back:
+        first.no_edns = True
+        return first
     left = max(deadline - time.monotonic(), 0.001)
     second = _attempt(
-        _without_edns(query), server, min(udp_timeout, left), min(tcp_timeout, left), exact_case
+        query.without_edns(), server, min(udp_timeout, left), min(tcp_timeout, left), exact_case
     )
     if (
         edns_memory is not None
@@ -278,7 +282,7 @@ def exchange(
 
 
 def _attempt(
-    query: dns.message.Message,
+    query: OutgoingQuery,
     server: Server,
     udp_timeout: float,
     tcp_timeout: float,
@@ -312,13 +316,6 @@ def _plain_formerr(result: Exchange, server: Server, memory: EdnsMemory | None) 
         )
     result.outcome = outcome
     return result
-
-
-def _without_edns(query: dns.message.Message) -> dns.message.Message:
-    """The same question, flags and name case, without the OPT record (so without DO)."""
-    plain = dns.message.from_wire(query.to_wire())
-    plain.use_edns(False)
-    return plain
 
 
 #: How :func:`summarize` breaks a tie between failure kinds: earlier wins.
@@ -386,7 +383,7 @@ _NO_EDNS = Failure(FailureKind.FORMERR, "rcode FORMERR without OPT: the server d
 
 
 def _match(
-    wire: bytes, query: dns.message.Message, exact_case: bool
+    wire: bytes, query: OutgoingQuery, exact_case: bool
 ) -> dns.message.Message | Failure | _Truncated | _Ignore:
     """Decide what one received message is: our answer, a failure, or someone else's."""
     if len(wire) < HEADER_OCTETS:
@@ -425,7 +422,7 @@ def _match(
         return Failure(FailureKind.MALFORMED, f"unparsable answer: {_short(exc)}")
 
 
-def _lacks_edns(wire: bytes, query: dns.message.Message) -> bool:
+def _lacks_edns(wire: bytes, query: OutgoingQuery) -> bool:
     """RFC 6891 §7: a FORMERR without an OPT record to a query that had one — the server does
     not implement EDNS.  (A FORMERR *with* OPT is a real format error: no fallback.)"""
     if query.edns < 0 or wire[3] & 0x0F != Rcode.FORMERR:
@@ -439,15 +436,17 @@ def _lacks_edns(wire: bytes, query: dns.message.Message) -> bool:
     return answer.edns < 0
 
 
-def _same_question(answer: dns.message.Message, query: dns.message.Message, exact: bool) -> bool:
+def _same_question(
+    answer: dns.message.Message, query: OutgoingQuery, exact: bool
+) -> bool:
     if len(answer.question) != 1:
         return False
-    got, sent = answer.question[0], query.question[0]
-    if got.rdtype != sent.rdtype or got.rdclass != dns.rdataclass.IN:
+    got = answer.question[0]
+    if got.rdtype != query.rdtype or got.rdclass != dns.rdataclass.IN:
         return False
     if exact:
-        return got.name.labels == sent.name.labels
-    return names_equal(got.name, sent.name)
+        return bool(got.name.labels == query.name.labels)
+    return names_equal(got.name, query.name)
 
 
 def _short(exc: BaseException) -> str:
@@ -467,7 +466,7 @@ def _same_source(source: tuple[object, ...], server: Server) -> bool:
 
 
 def _udp(
-    query: dns.message.Message, server: Server, timeout: float, exact: bool
+    query: OutgoingQuery, server: Server, timeout: float, exact: bool
 ) -> Exchange | _Truncated:
     deadline = time.monotonic() + timeout
     ignored: list[str] = []
@@ -518,7 +517,7 @@ class _Closed(Exception):
     pass
 
 
-def _tcp(query: dns.message.Message, server: Server, timeout: float, exact: bool) -> Exchange:
+def _tcp(query: OutgoingQuery, server: Server, timeout: float, exact: bool) -> Exchange:
     """One query on a new TCP connection; answers to other IDs on it are skipped (RFC 7766
     §7 lets a server answer pipelined queries in any order)."""
     deadline = time.monotonic() + timeout

@@ -44,7 +44,7 @@ class Silent:
 
     def exchange(self, message: dns.message.Message, server: Server, *, udp_timeout: float,
                  tcp_timeout: float, exact_case: bool = False,
-                 edns_memory: EdnsMemory | None = None) -> Exchange:
+                 edns_memory: EdnsMemory | None = None, fall_back: bool = True) -> Exchange:
         self.timeouts.append((udp_timeout, tcp_timeout))
         self.now += udp_timeout
         return Exchange(Failure(FailureKind.TIMEOUT, f"{server}: no answer"))
