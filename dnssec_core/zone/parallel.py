@@ -11,9 +11,10 @@ How (Linux ``fork`` workers; the text is shared copy-on-write, nothing big is pi
    every piece ends outside parentheses in the state the next piece started from — then reading
    the pieces one after another is exactly reading the text (by induction from the first).
 2. Each worker reports the (owner, type) slots it holds, its SOA owners and NS owners.  Slots
-   present in more than one piece, and the apex DNSKEY RRset, are *shared*: their records go to
-   the parent, which groups them exactly as :func:`~dnssec_core.zone.reader.build_zone_from_wire`
-   does.  (Slots are compared by hash; a collision only makes a slot shared needlessly.)
+   present in more than one piece, and the apex DNSKEY RRset, are *shared*: each piece's part
+   of them (RRsets and RRSIGs) goes to the parent, which merges them (:func:`merge_shared`)
+   into what :func:`~dnssec_core.zone.reader.build_zone_from_wire` gives for their records.
+   (Slots are compared by hash; a collision only makes a slot shared needlessly.)
 3. The parent finds the origin, verifies the apex DNSKEY RRset
    (:func:`~dnssec_core.zone.verify.verify_apex_dnskeys`) and sends the origin, keys and zone
    cuts to the workers; every RRset is then verified by
@@ -28,7 +29,9 @@ How (Linux ``fork`` workers; the text is shared copy-on-write, nothing big is pi
 Whenever something is outside this plan — a small zone, one core, no ``fork``, text the fast
 reader declines, a cut that does not chain, a worker that fails — the zone is read with
 :func:`~dnssec_core.zone.reader.load_zone` and checked with ``verify_zone`` in this process.
-Memory: the text once, plus each worker's share of the parsed zone.
+Memory: the text once (each worker reads its piece in place), plus each worker's share of
+the parsed zone (its records are released as they are grouped), plus the chain's inputs in the
+parent, passed as plain tuples.
 """
 
 from __future__ import annotations
@@ -46,9 +49,8 @@ from dns.name import Name
 
 from dnssec_core.crypto.base import Backend
 from dnssec_core.dnssec.algorithms import DEFAULT_POLICY, AlgorithmPolicy
-from dnssec_core.dnssec.records import DNSKEY_TYPE, DS, RRSIG, RRSIG_TYPE
+from dnssec_core.dnssec.records import DNSKEY_TYPE, DS, RRSIG
 from dnssec_core.dnssec.rrsig import ZoneKeys
-from dnssec_core.wire.errors import WireError
 from dnssec_core.wire.name import canonical_key
 from dnssec_core.wire.rrset import RRset
 from dnssec_core.zone.chain import Labels, check_chain_labels
@@ -57,7 +59,6 @@ from dnssec_core.zone.reader import (
     DEFAULT_TTL,
     SOA_TYPE,
     NameKey,
-    WireRecord,
     ZoneData,
     ZoneError,
     build_zone_from_wire,
@@ -201,17 +202,6 @@ def directive_lines(text: str) -> list[tuple[int, str]]:
     return found
 
 
-def _slot(record: WireRecord) -> Slot | None:
-    """The (owner, type) an RRset record belongs to, or an RRSIG covers; None if malformed."""
-    _, key, _, rdtype, _, wire = record
-    if rdtype != RRSIG_TYPE:
-        return (key, rdtype)
-    try:
-        return (key, RRSIG.from_wire(wire).type_covered)
-    except WireError:
-        return None
-
-
 DENIAL_TYPES = frozenset({47, 50, 51})  # NSEC, NSEC3, NSEC3PARAM
 
 
@@ -315,11 +305,10 @@ class _Coordinator:
         for conn in conns:
             conn.send(("gather", shared_hashes))
         gathered = [_receive(conn) for conn in conns]
-        records = [record for part in gathered for record in part[1]]
-        shared = build_zone_from_wire(records, origin, self.source)
+        shared = merge_shared(origin, [(part[1], part[2]) for part in gathered])
         position: dict[Slot, tuple[int, int]] = {}
         for k, part in enumerate(gathered):
-            for slot, index in part[2].items():
+            for slot, index in part[3].items():
                 position.setdefault(slot, (k, index))
 
         head = ZoneReport(origin.to_text())
@@ -336,16 +325,16 @@ class _Coordinator:
             # The NSEC/NSEC3 chain over the whole zone, as verify_zone ends (issue 4).
             owners, denial = chain_inputs(shared)
             for part in gathered:
-                for key, (labels, types) in part[3].items():
+                for key, (labels, types) in part[4].items():
                     known = owners.get(key)
                     if known is None:
                         owners[key] = (labels, types)
                     else:  # an owner in two pieces: the first one's name, all the types
                         owners[key] = (known[0], tuple(sorted({*known[1], *types})))
-                denial += part[4]
+                denial += part[5]
             # Memory (issue 7): each copy is dropped as soon as the next one is built, and
             # each distinct set of types is one frozenset.
-            del gathered, records
+            del gathered
             sets: dict[tuple[int, ...], frozenset[int]] = {}
             frozen = {
                 key: (labels, sets.get(types) or sets.setdefault(types, frozenset(types)))
@@ -404,6 +393,32 @@ PlainRRset = tuple[Labels, int, int, int, tuple[bytes, ...]]
 #: Owner names of one piece: canonical key → (labels, or None when they are the key's own in
 #: lowercase; the RR types there, sorted).  Plain values again: a set costs 216 octets.
 PlainOwners = dict[NameKey, tuple[Labels | None, tuple[int, ...]]]
+
+
+def merge_shared(
+    origin: Name, pieces: Sequence[tuple[list[tuple[Slot, RRset]], list[tuple[Slot, list[RRSIG]]]]]
+) -> ZoneData:
+    """The shared slots of all pieces as one :class:`ZoneData`: what
+    :func:`~dnssec_core.zone.reader.build_zone_from_wire` gives for their records read one
+    piece after another.  Each piece lists its part of each slot in the order the slots first
+    appear in it; an RRset keeps the first piece's owner name, every RDATA in file order and
+    the smallest TTL; RRSIGs stay in file order."""
+    zone = ZoneData(origin)
+    merged: dict[Slot, tuple[Name, int, int, list[bytes]]] = {}
+    for rrsets, rrsigs in pieces:
+        for slot, rrset in rrsets:
+            entry = merged.get(slot)
+            if entry is None:
+                merged[slot] = (rrset.owner, rrset.rdclass, rrset.ttl, list(rrset.rdatas))
+            else:
+                entry[3].extend(rrset.rdatas)
+                if rrset.ttl < entry[2]:
+                    merged[slot] = (entry[0], entry[1], rrset.ttl, entry[3])
+        for slot, sigs in rrsigs:
+            zone.rrsigs.setdefault(slot, []).extend(sigs)
+    for (key, rdtype), (owner, rdclass, ttl, rdatas) in merged.items():
+        zone.rrsets[(key, rdtype)] = RRset(owner, rdtype, rdclass, ttl, tuple(rdatas))
+    return zone
 
 
 def chain_inputs(
@@ -466,8 +481,9 @@ def _work(
     except Unsupported:
         conn.send(("unsupported",))
         return
-    local = build_zone_from_wire(records, dns.name.root, job.source)
     soas = {key: name for name, key, _, rdtype, _, _ in records if rdtype == SOA_TYPE}
+    local = build_zone_from_wire(records, dns.name.root, job.source, consume=True)
+    del records  # emptied: from here on the piece is ``local`` only (memory, issue 7)
     ns_owners = [key for (key, rdtype) in local.rrsets if rdtype == NS_TYPE]
     slot_hashes = {hash(slot) for slot in local.rrsets} | {hash(slot) for slot in local.rrsigs}
     conn.send(("summary", end_origin, end_ttl, soas, ns_owners, slot_hashes))
@@ -481,13 +497,11 @@ def _work(
             shared_here.add(slot)
             first_index[slot] = index
     shared_here.update(slot for slot in local.rrsigs if hash(slot) in shared_hashes)
-    owners = {key for key, _ in shared_here}
-    shared_records = [
-        record for record in records if record[1] in owners and _slot(record) in shared_here
-    ]
+    shared_rrsets = [(slot, local.rrsets[slot]) for slot in first_index]
+    shared_rrsigs = [(slot, sigs) for slot, sigs in local.rrsigs.items() if slot in shared_here]
     chain_owners, denial = chain_inputs(local, exclude=shared_here)
-    conn.send(("shared", shared_records, first_index, chain_owners, denial))
-    del records, shared_records, chain_owners, denial  # the data is in ``local`` now
+    conn.send(("shared", shared_rrsets, shared_rrsigs, first_index, chain_owners, denial))
+    del shared_rrsets, shared_rrsigs, chain_owners, denial
 
     command, origin, keys, cuts = conn.recv()
     assert command == "verify"

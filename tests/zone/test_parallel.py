@@ -138,8 +138,9 @@ def build_zone_lines(seed: int) -> tuple[list[str], list[str]]:
 def layouts(seed: int) -> dict[str, str]:
     lines, sig_lines = build_zone_lines(seed)
     half = len(lines) // 2
-    # An RRset split in two: its first address early, its second at the very end.
-    split = ["h7.example. 300 IN A 10.0.9.9"]
+    # An RRset split over pieces: its first address early, more at the very end, one of them
+    # with another TTL and owner case (the first piece's owner and the smallest TTL win).
+    split = ["h7.example. 300 IN A 10.0.9.9", "H7.Example. 60 IN A 10.0.9.8"]
     return {
         "rrsigs after everything": "\n".join(lines + sig_lines + split) + "\n",
         "rrsigs first": "\n".join(sig_lines + lines + split) + "\n",
