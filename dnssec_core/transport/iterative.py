@@ -23,6 +23,11 @@ for exactly that question, as they sent it, or a :class:`LookupFailure`:
   frequent reason; an answer without any RRSIG from a server of a zone whose referral
   carried a signed DS RRset (a "DNSSEC-lame" server: a stale or stripped unsigned copy) sends
   the question to the other servers first, and is returned only if none signs its answer;
+- a server of a zone expected signed (the root, or a referral with a signed DS) that answered
+  FORMERR without OPT, and then a plain query (RFC 6891 §7, §6.2.2), is asked once more with
+  EDNS before its unsigned plain answer is kept (SEC-NET-04): one forged FORMERR does not
+  make the question bogus; a server that answers FORMERR again really lacks EDNS, and its
+  plain answer is then DNSSEC-lame as above; the second try counts against the ask's bounds;
 - an address that timed out is remembered for UNRESPONSIVE_SERVER_SECONDS and tried after the
   other addresses of its zone (never skipped; an answer from it clears the mark), so one
   dead first name server does not cost a full timeout on every question (as Unbound's infra
@@ -78,6 +83,7 @@ from dnssec_core.transport.roothints import RootHints, builtin_root_hints
 from dnssec_core.transport.wire_io import (
     DNS_PORT,
     EdnsMemory,
+    Exchange,
     Failure,
     Server,
     exchange,
@@ -525,6 +531,31 @@ class IterativeTransport:
     def _try(
         self, server: Server, delegation: _Delegation, qname: Name, qtype: int, run: _Run
     ) -> _Step | Failure:
+        expect_signed = _expects_signatures(delegation)
+        result = self._exchange(server, delegation, qname, qtype, run, fall_back=True)
+        if result.fallback and expect_signed and isinstance(result.outcome, dns.message.Message):
+            # SEC-NET-04, RFC 6891 §7: the server answered FORMERR without OPT, and its plain
+            # answer can hold no RRSIG, yet the zone is expected signed.  One forged FORMERR
+            # must not cost the question: ask once more with EDNS (no second fallback).  A
+            # server that again answers FORMERR without OPT really lacks EDNS: its plain
+            # answer stays (DNSSEC-lame, so the other servers are asked first); any other
+            # failure of the second try is that server's failure, retried like any other.
+            again = self._second_edns_try(server, delegation, qname, qtype, run)
+            if again is not None and not again.no_edns:
+                result = again
+        key = _server_key(server.address, server.port)
+        if isinstance(result.outcome, Failure):
+            if result.outcome.kind is FailureKind.TIMEOUT:
+                self._unresponsive.put(key, True, limits.UNRESPONSIVE_SERVER_SECONDS)
+            return Failure(result.outcome.kind, f"{server}: {result.outcome.detail}")
+        self._unresponsive.discard(key)
+        return self._classify(result.outcome, delegation, qname, qtype, server)
+
+    def _exchange(
+        self, server: Server, delegation: _Delegation, qname: Name, qtype: int, run: _Run, *,
+        fall_back: bool,
+    ) -> Exchange:
+        """One exchange with ``server``, charged to the ask's budget (SEC-LIM-05)."""
         remaining = run.charge(server)
         mix = self.rng if self.use_0x20 else None
         message = make_query(qname, qtype, recursion_desired=False, randomize_case=mix)
@@ -535,17 +566,21 @@ class IterativeTransport:
             tcp_timeout=min(self.tcp_timeout, remaining),
             exact_case=self.use_0x20,
             # "no EDNS" is remembered only for zones not expected signed (RFC 6891 §6.2.2)
-            edns_memory=None if delegation.signed or delegation.zone == dns.name.root
-            else self.edns_memory,
+            edns_memory=None if _expects_signatures(delegation) else self.edns_memory,
+            fall_back=fall_back,
         )
         run.messages += result.sent
-        key = _server_key(server.address, server.port)
-        if isinstance(result.outcome, Failure):
-            if result.outcome.kind is FailureKind.TIMEOUT:
-                self._unresponsive.put(key, True, limits.UNRESPONSIVE_SERVER_SECONDS)
-            return Failure(result.outcome.kind, f"{server}: {result.outcome.detail}")
-        self._unresponsive.discard(key)
-        return self._classify(result.outcome, delegation, qname, qtype, server)
+        return result
+
+    def _second_edns_try(
+        self, server: Server, delegation: _Delegation, qname: Name, qtype: int, run: _Run
+    ) -> Exchange | None:
+        """The EDNS query again after a fallback in a zone expected signed, if the ask's
+        exchange budget and deadline still allow one (else None: the plain answer stays)."""
+        try:
+            return self._exchange(server, delegation, qname, qtype, run, fall_back=False)
+        except _LimitExceeded:
+            return None
 
     def unresponsive(self) -> list[str]:
         """The server addresses currently remembered as unresponsive (for tests, --trace)."""
@@ -734,6 +769,12 @@ def _answers(message: dns.message.Message, qname: Name, qtype: int) -> bool:
         ):
             return True
     return False
+
+
+def _expects_signatures(delegation: _Delegation) -> bool:
+    """Are the zone's answers expected signed: the root (its keys are the trust anchor), or a
+    zone whose referral carried a signed DS RRset.  Only steers which queries are sent."""
+    return delegation.signed or delegation.zone == dns.name.root
 
 
 def _dnssec_lame(step: _Step, delegation: _Delegation) -> bool:

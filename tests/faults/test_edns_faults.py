@@ -16,6 +16,12 @@ without OPT; what comes back is then judged by the engine:
 The iterative transport remembers such a server (``edns_memory``) only for a zone not expected
 signed, and only after the plain query was answered; ``formerr-no-opt`` (FORMERR without OPT
 even to plain queries) stays a FORMERR failure, which BR 3.2.2.8 never excuses.
+
+In a zone expected signed (the root, or a referral with a signed DS) the plain answer after a
+fallback is not kept at once: the server is asked once more with EDNS (within the ask's
+exchange budget and deadline).  So one forged FORMERR (``no-edns`` with ``count=1``) costs
+two messages, not the question's security, while a server that really lacks EDNS answers
+FORMERR again and its plain answer stays: bogus, never secure (SEC-NET-04).
 """
 
 from __future__ import annotations
@@ -88,7 +94,10 @@ def test_signed_zone_without_edns_is_bogus_never_secure() -> None:
         assert result.verdict.reason is Reason.RRSIGS_MISSING
         # secure.test.'s referral carries a signed DS: DNSSEC is expected, nothing remembered
         assert transport.edns_memory.servers() == []
-        assert world[dead].attempts("www.secure.test.", 1, "udp") == 2
+        # with OPT (FORMERR), without, and with OPT once more (FORMERR again: the server
+        # really lacks EDNS, so its plain answer is what the engine judges)
+        assert world[dead].attempts("www.secure.test.", 1, "udp") == 3
+        assert world[dead].attempts("www.secure.test.", 1) == 3
 
 
 def test_signed_zone_with_one_server_without_edns_takes_the_signed_answer(
@@ -100,7 +109,8 @@ def test_signed_zone_with_one_server_without_edns_takes_the_signed_answer(
     with lab({SECURE: (dead, alive)}, {dead: FaultPlan(Fault.NO_EDNS)}) as world:
         question = ("www.secure.test.", "A")
         assert comparable(query(world.iterative(), *question)) == clean[question]
-        assert world[dead].attempts("www.secure.test.", 1) == 2  # with OPT, then without
+        # with OPT, without, with OPT again (FORMERR: it lacks EDNS); then the good server
+        assert world[dead].attempts("www.secure.test.", 1) == 3
         assert world[alive].attempts("www.secure.test.", 1) == 1
 
 
@@ -132,23 +142,75 @@ def test_formerr_without_opt_to_everything_is_a_formerr_failure() -> None:
         assert transport.edns_memory.servers() == []
 
 
-def test_flaky_server_without_edns_once_is_not_remembered_for_a_signed_zone(
+def test_one_forged_formerr_in_a_signed_zone_still_gives_secure_SEC_NET_04(
     clean: dict[tuple[str, str], dict[str, Any]]
 ) -> None:
-    """One FORMERR without OPT (forged, or a server restarting): the plain retry's answer is
-    unsigned, so that one question is bogus (never secure: the price of a forged packet is
-    availability, as for any forged answer); nothing is remembered, so the next question is
-    asked with EDNS and gets the signed answer."""
+    """One FORMERR without OPT (forged, or a server restarting) at the only server of a signed
+    zone: the plain answer it provokes holds no RRSIG, so it is dropped and the server asked
+    once more with EDNS; the signed answer gives the fault-free (secure) verdict.  Nothing
+    is remembered, so the next question is asked with EDNS at once."""
     dead = bad(SECURE)
     with lab({SECURE: (dead,)}, {dead: FaultPlan(Fault.NO_EDNS, count=1)}) as world:
         transport = world.iterative()
         question = ("www.secure.test.", "A")
+        assert clean[question]["status"] == "secure"
         result = query(transport, *question)
+        assert comparable(result) == clean[question], result.verdict
+        # with OPT (forged FORMERR), without OPT (the plain answer), with OPT again
+        assert world[dead].attempts("www.secure.test.", 1, "udp") == 3
+        assert transport.edns_memory.servers() == []
+        world[dead].seen.clear()
+        again = query(transport, *question)  # a fresh validator: asked again, with EDNS
+        assert comparable(again) == clean[question]
+        assert world[dead].attempts("www.secure.test.", 1, "udp") == 1
+
+
+def test_one_forged_formerr_at_the_root_still_gives_secure_SEC_NET_04(
+    clean: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    """The root's answers are expected signed too (its keys are the trust anchor): the first
+    question it gets is forged FORMERR, asked plainly and then once more with EDNS."""
+    dead = bad(".")
+    with lab({".": (dead,)}, {dead: FaultPlan(Fault.NO_EDNS, count=1)}) as world:
+        transport = world.iterative()
+        question = ("www.secure.test.", "A")
+        result = query(transport, *question)
+        assert comparable(result) == clean[question], result.verdict
+        assert transport.edns_memory.servers() == []
+        seen = world[dead].seen
+        assert len(seen) - len({(s.qname, s.qtype) for s in seen}) == 2
+        assert seen[0] == seen[1] == seen[2]  # one question: OPT, plain, OPT
+
+
+def test_unsigned_zone_after_one_formerr_keeps_the_plain_answer_RFC6891_6_2_2(
+    clean: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    """No second EDNS try where no signature is expected (the no-DS proof of insecure.test.):
+    the plain answer is the answer, as before."""
+    dead = bad(INSECURE)
+    with lab({INSECURE: (dead,)}, {dead: FaultPlan(Fault.NO_EDNS, count=1)}) as world:
+        transport = world.iterative()
+        question = ("www.insecure.test.", "A")
+        assert comparable(query(transport, *question)) == clean[question]
+        assert world[dead].attempts("www.insecure.test.", 1, "udp") == 2
+
+
+def test_second_edns_try_is_bounded_by_the_exchange_budget_SEC_LIM_05() -> None:
+    """With no exchange left in the ask for the second EDNS try the plain answer stays:
+    bogus (its RRSIGs are missing), never secure, and the budget is not exceeded."""
+    dead = bad(SECURE)
+    with lab({SECURE: (dead,)}, {dead: FaultPlan(Fault.NO_EDNS, count=1)}) as world:
+        # root, test., secure.test.: the third exchange is the fallback, none is left after it
+        transport = world.iterative(max_queries=3)
+        result = query(transport, "www.secure.test.", "A")
         assert result.status is Status.BOGUS, result.verdict
         assert result.verdict.reason is Reason.RRSIGS_MISSING
-        assert transport.edns_memory.servers() == []
-        again = query(transport, *question)  # a later question: EDNS from the start
-        assert comparable(again) == clean[question]
+        assert world[dead].attempts("www.secure.test.", 1, "udp") == 2
+    with lab({SECURE: (dead,)}, {dead: FaultPlan(Fault.NO_EDNS, count=1)}) as world:
+        # one exchange more: the second EDNS try fits, and the answer is secure
+        result = query(world.iterative(max_queries=4), "www.secure.test.", "A")
+        assert result.status is Status.SECURE, result.verdict
+        assert world[dead].attempts("www.secure.test.", 1, "udp") == 3
 
 
 # -- stub -------------------------------------------------------------------------------------
