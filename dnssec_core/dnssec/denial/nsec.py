@@ -41,11 +41,8 @@ from dnssec_core.dnssec.denial.names import (
     wildcard_at,
 )
 from dnssec_core.dnssec.denial.result import (
-    ANY_TYPE,
-    CNAME_TYPE,
     DNAME_TYPE,
     DS_TYPE,
-    NO_DATA_TYPES,
     NS_TYPE,
     NSEC_TYPE,
     NXNAME_TYPE,
@@ -53,6 +50,7 @@ from dnssec_core.dnssec.denial.result import (
     SOA_TYPE,
     Denial,
     Proof,
+    bitmap_contradicts,
     failed,
     proven,
     unsigned,
@@ -155,6 +153,21 @@ class NsecProofs:
                  key=label_count)
         return ce if is_subdomain(ce, self.apex) else self.apex
 
+    def _usable_cover(self, qname: Name, missing: Reason, proof: Proof, detail: str,
+                      ce: Name | None = None) -> tuple[NSEC, tuple[Name, ...]] | Denial:
+        """The first step of every proof for a QNAME no NSEC matches (RFC 4035 §5.4): the NSEC
+        covering it (NSEC-02), which must not be owned by a delegation or DNAME above it
+        (NSEC-10).  Returns that NSEC with the owners used so far, else the outcome: ``missing``
+        (with ``detail`` and ``ce``) when nothing covers QNAME, or the NSEC-10 outcome."""
+        cover = self.covering(qname)
+        if cover is None:
+            return failed(missing, proof, detail, ce)
+        used = (cover.owner,)
+        ruled = _ancestor_rule(cover, qname, self.apex, used)
+        if ruled is not None:
+            return ruled
+        return cover, used
+
     # -- proofs ------------------------------------------------------------------------------
 
     def name_error(self, qname: Name) -> Denial:
@@ -164,14 +177,11 @@ class NsecProofs:
             return self._compact(match, qname) or failed(
                 Reason.DENIAL_NAME_EXISTS, Proof.NAME_ERROR,
                 f"an NSEC exists at {qname}, so the name exists", None, (match.owner,))
-        cover = self.covering(qname)
-        if cover is None:
-            return failed(Reason.DENIAL_NOT_COVERED, Proof.NAME_ERROR,
-                          f"no NSEC covers {qname}")
-        used = (cover.owner,)
-        ruled = _ancestor_rule(cover, qname, self.apex, used)
-        if ruled is not None:
-            return ruled
+        covered = self._usable_cover(qname, Reason.DENIAL_NOT_COVERED, Proof.NAME_ERROR,
+                                     f"no NSEC covers {qname}")
+        if isinstance(covered, Denial):
+            return covered
+        cover, used = covered
         if is_strict_subdomain(cover.next, qname):
             return failed(Reason.DENIAL_NAME_EXISTS, Proof.NAME_ERROR,
                           f"{qname} is an empty non-terminal above {cover.next}", None, used)
@@ -224,14 +234,11 @@ class NsecProofs:
         match = self.matching(qname)
         if match is not None:
             return self._types_absent(match, qname, qtype, Proof.NO_DATA)
-        cover = self.covering(qname)
-        if cover is None:
-            return failed(Reason.DENIAL_NO_MATCH, Proof.NO_DATA,
-                          f"no NSEC matches or covers {qname}")
-        used: tuple[Name, ...] = (cover.owner,)
-        ruled = _ancestor_rule(cover, qname, self.apex, used)
-        if ruled is not None:
-            return ruled
+        covered = self._usable_cover(qname, Reason.DENIAL_NO_MATCH, Proof.NO_DATA,
+                                     f"no NSEC matches or covers {qname}")
+        if isinstance(covered, Denial):
+            return covered
+        cover, used = covered
         if is_strict_subdomain(cover.next, qname):
             return proven(Proof.EMPTY_NON_TERMINAL,
                           f"{qname} is an empty non-terminal (next name {cover.next})", None,
@@ -263,13 +270,9 @@ class NsecProofs:
         compact = self._compact(nsec, qname)
         if compact is not None:
             return compact
-        if nsec.has(qtype) or (qtype == ANY_TYPE and set(nsec.types) - NO_DATA_TYPES):
-            listed = qtype if qtype != ANY_TYPE else sorted(set(nsec.types) - NO_DATA_TYPES)
-            return failed(Reason.DENIAL_TYPE_PRESENT, proof,
-                          f"NSEC at {nsec.owner} lists type {listed} (asked {qtype})", ce, used)
-        if nsec.has(CNAME_TYPE):
-            return failed(Reason.DENIAL_CNAME_PRESENT, proof,
-                          f"NSEC at {nsec.owner} lists CNAME (RFC 6840 §4.3)", ce, used)
+        listed = bitmap_contradicts("NSEC at", nsec.owner, nsec.types, qtype, proof, ce, used)
+        if listed is not None:
+            return listed
         at_cut = nsec.is_delegation and not names_equal(nsec.owner, self.apex)
         if qtype == DS_TYPE:
             if nsec.has(SOA_TYPE) and label_count(nsec.owner) > 0:
@@ -299,14 +302,11 @@ class NsecProofs:
             return failed(Reason.DENIAL_NAME_EXISTS, Proof.WILDCARD_ANSWER,
                           f"{qname} exists, so no wildcard could have answered", wildcard_ce,
                           (match.owner,))
-        cover = self.covering(qname)
-        if cover is None:
-            return failed(Reason.DENIAL_NOT_COVERED, Proof.WILDCARD_ANSWER,
-                          f"no NSEC covers {qname}", wildcard_ce)
-        used = (cover.owner,)
-        ruled = _ancestor_rule(cover, qname, self.apex, used)
-        if ruled is not None:
-            return ruled
+        covered = self._usable_cover(qname, Reason.DENIAL_NOT_COVERED, Proof.WILDCARD_ANSWER,
+                                     f"no NSEC covers {qname}", wildcard_ce)
+        if isinstance(covered, Denial):
+            return covered
+        cover, used = covered
         if is_strict_subdomain(cover.next, qname):
             return failed(Reason.DENIAL_CLOSER_MATCH, Proof.WILDCARD_ANSWER,
                           f"{qname} is an empty non-terminal, so no wildcard applies",

@@ -96,6 +96,26 @@ def failed(reason: Reason, proof: Proof, detail: str, ce: Name | None = None,
     return Denial(bogus(reason, detail), proof, ce, records)
 
 
+def bitmap_contradicts(kind: str, owner: Name, types: frozenset[int], qtype: int, proof: Proof,
+                       ce: Name | None, used: tuple[Name, ...]) -> Denial | None:
+    """The bitmap test both NODATA proofs share: the matching record lists neither QTYPE nor
+    CNAME (NSEC-03 / NSEC3-07, VAL-CNAME-03; RFC 4035 §5.4, RFC 5155 §8.5, §8.7, RFC 6840
+    §4.3).  For QTYPE ANY (RFC 4035 §3.1.3.1) any type besides :data:`NO_DATA_TYPES` counts.
+
+    Returns the failure, or None when the bitmap allows the denial; ``kind`` and ``owner``
+    name the record in the detail (``NSEC at <owner>``, ``NSEC3 <owner>``).  What follows
+    the test differs on purpose between NSEC and NSEC3 and stays with each proof.
+    """
+    if qtype in types or (qtype == ANY_TYPE and types - NO_DATA_TYPES):
+        listed = qtype if qtype != ANY_TYPE else sorted(types - NO_DATA_TYPES)
+        return failed(Reason.DENIAL_TYPE_PRESENT, proof,
+                      f"{kind} {owner} lists type {listed} (asked {qtype})", ce, used)
+    if CNAME_TYPE in types:
+        return failed(Reason.DENIAL_CNAME_PRESENT, proof,
+                      f"{kind} {owner} lists CNAME (RFC 6840 §4.3)", ce, used)
+    return None
+
+
 #: When several attempts fail (NSEC then NSEC3, or several NSEC3 parameter sets), the one
 #: reported is the best outcome: secure, then insecure, then the most telling failure.
 _STATUS_RANK = {Status.SECURE: 0, Status.INSECURE: 1, Status.INDETERMINATE: 2, Status.BOGUS: 3}
