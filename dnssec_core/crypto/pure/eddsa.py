@@ -166,14 +166,14 @@ class EdwardsCurve:
         if not digits:
             return self.identity
         multiples = self.odd_multiples(x, y)
-        double_run, add, negate = self.double_run, self.add, self.negate
+        negated = [self.negate(entry) for entry in multiples]
+        double_run, add = self.double_run, self.add
         acc = self.identity
         position = digits[0][0]
         for next_position, digit in digits:
             acc = double_run(acc, position - next_position)
             position = next_position
-            entry = multiples[abs(digit) >> 1]
-            acc = add(acc, entry if digit > 0 else negate(entry))
+            acc = add(acc, multiples[digit >> 1] if digit > 0 else negated[-digit >> 1])
         return double_run(acc, position)
 
     def is_identity(self, point: Extended) -> bool:
