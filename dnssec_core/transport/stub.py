@@ -5,6 +5,11 @@ ourselves") and EDNS0 DO with a 1232-octet payload (SEC-NET-04).  The upstream's
 ignored entirely: :class:`~dnssec_core.wire.message.Response` does not even carry it, so no
 verdict can depend on it (RFC 4035 §3.2.2, RFC 6840 §5.9).  The upstream is trusted for
 nothing but delivery; its answers are validated like any other.
+
+A FORMERR without OPT (RFC 6891 §7) is followed by the question without OPT and then, since
+that plain answer can prove nothing, by the question with EDNS once more: one forged FORMERR
+does not make the question bogus, and a resolver that really lacks EDNS answers FORMERR
+again, so its plain answer stays (and is judged bogus, never secure).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from dnssec_core import limits
 from dnssec_core.chain.types import Answer, FailureKind, LimitKind, LookupFailure, Query
 from dnssec_core.transport.wire_io import (
     DNS_PORT,
+    Exchange,
     Failure,
     Server,
     exchange,
@@ -108,6 +114,30 @@ class StubTransport:
                 (str(self.server),),
             )
 
+    def _second_edns_try(self, query: Query, deadline: float | None) -> Exchange | None:
+        """After a FORMERR without OPT and a plain answer, the same question once more with
+        EDNS and no second fallback (SEC-NET-04, RFC 6891 §7).  Through a resolver every
+        answer needs its DNSSEC records (even an insecure one needs the no-DS proof), and a
+        plain answer has none: one forged FORMERR would make the question bogus.  None if
+        the resolver answers FORMERR without OPT again (it really lacks EDNS: the plain
+        answer stays, and is judged bogus) or the caller's budget has no time left."""
+        udp_timeout, tcp_timeout = self.udp_timeout, self.tcp_timeout
+        if deadline is not None:
+            left = deadline - self.clock()
+            if left <= 0:
+                return None
+            udp_timeout, tcp_timeout = min(udp_timeout, left), min(tcp_timeout, left)
+        message = make_query(
+            query.name,
+            query.rdtype,
+            recursion_desired=True,
+            randomize_case=self._rng if self.use_0x20 else None,
+        )
+        again = exchange(message, self.server, udp_timeout=udp_timeout,
+                         tcp_timeout=tcp_timeout, exact_case=self.use_0x20, fall_back=False)
+        self.queries_sent += again.sent
+        return None if again.no_edns else again
+
     def _ask(self, query: Query, deadline: float | None) -> Answer:
         failures: list[Failure] = []
         for _ in range(self.attempts):
@@ -137,6 +167,8 @@ class StubTransport:
                 # answer through a resolver may need DNSSEC (RFC 6891 §6.2.2; as Unbound)
             )
             self.queries_sent += result.sent
+            if result.fallback and isinstance(result.outcome, dns.message.Message):
+                result = self._second_edns_try(query, deadline) or result
             outcome = result.outcome
             if isinstance(outcome, Failure):
                 failures.append(outcome)

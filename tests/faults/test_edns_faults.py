@@ -223,8 +223,23 @@ def test_recursive_without_edns_proves_nothing(name: str) -> None:
         assert result.status is Status.BOGUS, result.verdict
         udp = world[RECURSIVE].attempts(transport="udp")
         tcp = world[RECURSIVE].attempts(transport="tcp")
-        # every question twice (with OPT, then without): the stub never remembers
-        assert udp + tcp == 2 * result.queries
+        # every question three times (with OPT, without, with OPT again: FORMERR, so it
+        # really lacks EDNS): the stub never remembers
+        assert udp + tcp == 3 * result.queries
+
+
+@pytest.mark.parametrize("name", ["www.secure.test.", "www.insecure.test.", "nosuch.hashed.test."])
+def test_one_forged_formerr_at_the_recursive_changes_nothing_SEC_NET_04(name: str) -> None:
+    """Through a resolver even an insecure answer needs DNSSEC records (the no-DS proof), so
+    after one FORMERR without OPT and a plain answer the question is asked with EDNS again."""
+    with lab() as world:
+        expected = comparable(query(world.stub(), name, "A"))
+    with lab(faults={RECURSIVE: FaultPlan(Fault.NO_EDNS, count=1)}) as world:
+        result = query(world.stub(), name, "A")
+        assert comparable(result) == expected, result.verdict
+        assert expected["status"] in ("secure", "insecure")
+        # one extra plain query and one extra EDNS query for the first question only
+        assert world[RECURSIVE].attempts(transport="udp") == result.queries + 2
 
 
 def test_recursive_formerr_without_opt_to_everything_is_a_formerr_failure() -> None:
