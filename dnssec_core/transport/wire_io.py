@@ -20,8 +20,11 @@ sockets (STYLE §1).  dnspython parses the answers; the queries are encoded by
   with no OPT record (RFC 6891 §7); then the same question is asked once more without OPT
   (RFC 6891 §6.2.2 fallback), and :class:`EdnsMemory` remembers the server for a while so the
   next questions go plain at once.  A plain answer carries no DNSSEC records (no DO bit, RFC
-  3225 §3): the engine proves the name insecure or calls it bogus, never secure.  A FORMERR
-  *with* OPT is a real format error and is not retried without EDNS (RFC 6891 §7).
+  3225 §3): the engine proves the name insecure or calls it bogus, never secure.  Where
+  signatures are expected (a recursive; the root or a zone with a signed DS) the transports
+  then ask once more with EDNS and no second fallback (``fall_back=False``), so one forged
+  FORMERR costs two messages, not the answer.  A FORMERR *with* OPT is a real format error
+  and is not retried without EDNS (RFC 6891 §7).
 - SEC-PARSE-01: bytes that claim to be our answer but do not parse give a
   ``Failure(MALFORMED)``; nothing here raises on hostile input.
 """
