@@ -323,24 +323,21 @@ class _Coordinator:
         if keys is not None:  # while the workers verify their RRsets:
             placed += self._verify_shared(shared, keys, cuts, position, head)
             # The NSEC/NSEC3 chain over the whole zone, as verify_zone ends (issue 4).
-            owners, denial = chain_inputs(shared)
-            for part in gathered:
-                for key, (labels, types) in part[4].items():
-                    known = owners.get(key)
-                    if known is None:
-                        owners[key] = (labels, types)
-                    else:  # an owner in two pieces: the first one's name, all the types
-                        owners[key] = (known[0], tuple(sorted({*known[1], *types})))
-                denial += part[5]
-            # Memory (issue 7): each copy is dropped as soon as the next one is built, and
-            # each distinct set of types is one frozenset.
-            del gathered
+            # Memory (issue 7): each distinct set of types is one frozenset, and each piece's
+            # data is dropped once merged.
             sets: dict[tuple[int, ...], frozenset[int]] = {}
-            frozen = {
-                key: (labels, sets.get(types) or sets.setdefault(types, frozenset(types)))
-                for key, (labels, types) in owners.items()
-            }
-            del owners, sets
+            owners, denial = chain_inputs(shared)
+            frozen: dict[NameKey, tuple[Labels | None, frozenset[int]]] = {}
+            for piece in [owners, *(part[4] for part in gathered)]:
+                for key, (labels, types) in piece.items():
+                    known = frozen.get(key)
+                    if known is None:
+                        as_set = sets.get(types) or sets.setdefault(types, frozenset(types))
+                        frozen[key] = (labels, as_set)
+                    else:  # an owner in two pieces: the first one's name, all the types
+                        frozen[key] = (known[0], known[1] | frozenset(types))
+            denial += [plain for part in gathered for plain in part[5]]
+            del gathered, owners, sets
             rrsets = [
                 RRset(Name(labels), rdtype, rdclass, ttl, rdatas)
                 for labels, rdtype, rdclass, ttl, rdatas in denial
@@ -441,9 +438,14 @@ def chain_inputs(
                 (rrset.owner.labels, rdtype, rrset.rdclass, rrset.ttl, rrset.rdatas)
             )
     owners: PlainOwners = {}
+    same: dict[tuple[int, ...], tuple[int, ...]] = {}  # one tuple per set of types: pickled once
     for key, labels in names.items():
         lowercase = labels[-1:] == (b"",) and labels[-2::-1] == key
-        owners[key] = (None if lowercase else labels, tuple(sorted(types[key])))
+        sorted_types = tuple(sorted(types[key]))
+        owners[key] = (
+            None if lowercase else labels,
+            same.get(sorted_types) or same.setdefault(sorted_types, sorted_types),
+        )
     return owners, denial
 
 
