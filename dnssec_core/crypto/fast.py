@@ -2,13 +2,12 @@
 
 Native key objects are built once per :class:`~dnssec_core.crypto.base.PublicKey` and cached,
 because building one costs 1-23 µs and OpenSSL's first use of a key another 7-34 % (issue 7).
-Ed25519 goes to pynacl (libsodium), about 1.8× faster than cryptography's Ed25519.
+Ed25519 goes to pynacl (libsodium), about 1.8× faster than cryptography's Ed25519; pynacl is
+imported when the first Ed25519 key is built, not at start-up (~4 ms a process, issue 7).
 """
 
 from __future__ import annotations
 
-import nacl.exceptions
-import nacl.signing
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, padding, rsa
@@ -57,7 +56,7 @@ def _make_verifier(key: PublicKey) -> Verifier:
         if isinstance(key, ECPublicKey):
             return _ecdsa_verifier(key)
         return _eddsa_verifier(key)
-    except (ValueError, TypeError, ArithmeticError, nacl.exceptions.CryptoError):
+    except (ValueError, TypeError, ArithmeticError):
         # The library refuses the numbers (cryptography 50 raises OverflowError for a
         # negative exponent where 48 raised ValueError): such a key verifies nothing.
         return _reject
@@ -136,18 +135,7 @@ def _eddsa_verifier(key: EdPublicKey) -> Verifier:
         return _reject
     sig_octets = EDDSA_SIG_OCTETS[key.scheme]
     if key.scheme is SignatureScheme.ED25519:
-        nacl_key = nacl.signing.VerifyKey(key.raw)
-
-        def verify_ed25519(signature: bytes, data: bytes) -> bool:
-            if len(signature) != sig_octets:
-                return False
-            try:
-                nacl_key.verify(data, signature)
-            except (nacl.exceptions.BadSignatureError, nacl.exceptions.CryptoError, ValueError):
-                return False
-            return True
-
-        return verify_ed25519
+        return _ed25519_verifier(key.raw, sig_octets)
 
     native = ed448.Ed448PublicKey.from_public_bytes(key.raw)
 
@@ -161,3 +149,26 @@ def _eddsa_verifier(key: EdPublicKey) -> Verifier:
         return True
 
     return verify_ed448
+
+
+def _ed25519_verifier(raw: bytes, sig_octets: int) -> Verifier:
+    """pynacl's Ed25519 (RFC 8080), imported here: only a zone or answer with an Ed25519 key
+    pays for loading libsodium.  A key pynacl refuses verifies nothing."""
+    import nacl.exceptions
+    import nacl.signing
+
+    try:
+        nacl_key = nacl.signing.VerifyKey(raw)
+    except (ValueError, TypeError, nacl.exceptions.CryptoError):
+        return _reject
+
+    def verify_ed25519(signature: bytes, data: bytes) -> bool:
+        if len(signature) != sig_octets:
+            return False
+        try:
+            nacl_key.verify(data, signature)
+        except (nacl.exceptions.BadSignatureError, nacl.exceptions.CryptoError, ValueError):
+            return False
+        return True
+
+    return verify_ed25519

@@ -9,7 +9,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
-from dns.name import Name
+from dns.name import Name, root
 
 from dnssec_core.dnssec.keytag import key_tag
 from dnssec_core.wire.canonical import canonical_name_at
@@ -31,6 +31,12 @@ _RRSIG_FIXED = struct.Struct("!HBBIIIH")
 #: RRSIG (issue 7).  Cleared when full (policy: bounds memory).
 _SIGNERS: dict[bytes, tuple[Name, bytes]] = {}
 SIGNER_CACHE_SIZE = 1024
+#: The last Signer's Name decoded: (wire octets, Name, canonical wire).  A zone's RRSIGs come one
+#: after another with the same signer, and a name's wire form is prefix-free (each label says
+#: its length, the root label ends it, no compression here), so RDATA that holds these exact
+#: octets at the Signer's Name offset holds this name and nothing longer: the name checks and
+#: the cache lookup are skipped (~1 µs of ~2.3 per RRSIG, issue 7).
+_LAST_SIGNER: list[tuple[bytes, Name, bytes]] = [(b"\0", root, b"\0")]
 _DNSKEY_FIXED = struct.Struct("!HBB")
 _DS_FIXED = struct.Struct("!HBB")
 
@@ -60,15 +66,20 @@ class RRSIG:
         if len(rdata) < _RRSIG_FIXED.size + 1:
             raise WireError("RRSIG RDATA too short")
         covered, alg, labels, ottl, exp, inc, tag = _RRSIG_FIXED.unpack_from(rdata)
-        # canonical_name_at makes read_name's checks and finds the end of the name.
-        canonical, end = canonical_name_at(rdata, _RRSIG_FIXED.size)
-        signer_wire = rdata[_RRSIG_FIXED.size : end]
-        known = _SIGNERS.get(signer_wire)
-        if known is None:
-            if len(_SIGNERS) >= SIGNER_CACHE_SIZE:
-                _SIGNERS.clear()
-            known = _SIGNERS[signer_wire] = (read_name(rdata, _RRSIG_FIXED.size)[0], canonical)
-        signer = known[0]
+        last_wire, signer, canonical = _LAST_SIGNER[0]
+        if rdata.startswith(last_wire, _RRSIG_FIXED.size):
+            end = _RRSIG_FIXED.size + len(last_wire)
+        else:
+            # canonical_name_at makes read_name's checks and finds the end of the name.
+            canonical, end = canonical_name_at(rdata, _RRSIG_FIXED.size)
+            signer_wire = rdata[_RRSIG_FIXED.size : end]
+            known = _SIGNERS.get(signer_wire)
+            if known is None:
+                if len(_SIGNERS) >= SIGNER_CACHE_SIZE:
+                    _SIGNERS.clear()
+                known = _SIGNERS[signer_wire] = (read_name(rdata, _RRSIG_FIXED.size)[0], canonical)
+            signer = known[0]
+            _LAST_SIGNER[0] = (signer_wire, signer, canonical)
         signature = rdata[end:]
         if not signature:
             raise WireError("RRSIG has an empty signature")

@@ -118,3 +118,37 @@ def test_verify_zone_over_workers_loads_multiprocessing() -> None:
     got = loaded_after(body, WORKERS)
     assert int(str(got["out"])) > 0
     assert "multiprocessing" in got["loaded"]
+
+
+#: Loaded only when the data asks for them (issue 7 start-up): pynacl for the first Ed25519
+#: key, the NSEC proofs for a denial proof.  verify-zone's chain check needs neither.
+ON_DEMAND = ("nacl", "nacl.signing", "dnssec_core.dnssec.denial.nsec")
+
+
+def test_verify_zone_loads_no_pynacl_or_nsec_proofs() -> None:
+    """An Ed25519-free zone of each chain kind (NSEC3 here, NSEC next)."""
+    for zone in (ZONE, ZONE.parents[1] / "bind-alg8-nsec" / "zone.signed"):
+        got = loaded_after(f"code = cli.main(['verify-zone', {str(zone)!r}, '--now', "
+                           f"'20260101000000', '--jobs', '1'], out=out, err=err)", ON_DEMAND)
+        assert str(got["out"]).startswith("zone example.com.: "), zone
+        assert got["loaded"] == [], zone
+
+
+def test_ed25519_key_and_nsec_proof_load_them() -> None:
+    """The counter-check: an Ed25519 verification imports pynacl, an NSEC proof the NSEC
+    module, and both still give their answers."""
+    body = """
+        import dns.name
+        from dnssec_core.crypto import get_backend
+        from dnssec_core.crypto.base import EdPublicKey, SignatureScheme
+        from dnssec_core.dnssec.denial import prove_nxdomain
+        backend = get_backend("fast")
+        key = EdPublicKey(SignatureScheme.ED25519, bytes(32))
+        ok = backend.verify(key, bytes(64), b"data")
+        denial = prove_nxdomain(dns.name.from_text("a.example."), [],
+                                signer=dns.name.from_text("example."), verify=None)
+        out.write(json.dumps([ok, denial.verdict.status.value]))
+    """
+    got = loaded_after(body, ON_DEMAND)
+    assert json.loads(str(got["out"])) == [False, "bogus"]
+    assert got["loaded"] == list(ON_DEMAND)

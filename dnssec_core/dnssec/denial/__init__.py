@@ -45,7 +45,6 @@ from typing import TYPE_CHECKING
 from dns.name import Name
 
 from dnssec_core.dnssec.denial.names import label_count
-from dnssec_core.dnssec.denial.nsec import NSEC, NsecProofs
 from dnssec_core.dnssec.denial.nsec3 import (
     NSEC3,
     HashAllowance,
@@ -70,7 +69,11 @@ from dnssec_core.wire.errors import WireError
 from dnssec_core.wire.name import canonical_key, is_subdomain
 from dnssec_core.wire.rrset import RRset
 
-if TYPE_CHECKING:  # at run time only _collect needs it: importing it loads dns.message (issue 7)
+# At run time these are imported where they are used (start-up, issue 7): SignedRRset loads
+# dns.message, and verify-zone's chain check loads this package for NSEC3 hashing and bitmaps
+# but never makes an NSEC proof.
+if TYPE_CHECKING:
+    from dnssec_core.dnssec.denial.nsec import NSEC, NsecProofs
     from dnssec_core.wire.message import SignedRRset
 
 log = logging.getLogger(__name__)
@@ -197,6 +200,8 @@ def _run(name: Name, authority: Iterable[SignedRRset | RRset], signer: Name,
             return records
         outcomes: list[Denial] = []
         if records.nsecs:
+            from dnssec_core.dnssec.denial.nsec import NsecProofs
+
             outcomes.append(with_nsec(NsecProofs(signer, records.nsecs)))
             if outcomes[0].verdict.secure or not records.nsec3s:
                 return outcomes[0]
@@ -243,6 +248,7 @@ def _collect(authority: Iterable[SignedRRset | RRset], signer: Name, verify: Ver
              policy: DenialPolicy) -> _Records | Denial:
     """The zone's NSEC/NSEC3 records: filtered (NSEC-15, NSEC3-04), counted against
     ``policy.max_records`` before anything is verified, verified (NSEC-01), decoded."""
+    from dnssec_core.dnssec.denial.nsec import NSEC
     from dnssec_core.wire.message import SignedRRset
 
     apex_key = canonical_key(signer)
