@@ -259,6 +259,17 @@ def _owner_under_zone(owner: Name, owner_wire: bytes, keys: ZoneKeys) -> bool:
     return offset == len(owner_wire) - len(zone_wire)
 
 
+#: The owner facts of the last RRset verified: (owner, keys, label count, canonical wire form,
+#: owner at or below the apex).  RRsets of one owner come one after another in a zone (A, AAAA,
+#: NSEC, ... at each name) and share their owner's Name object, so the next RRset at the same
+#: Name, checked against the same ZoneKeys, reuses them (issue 7).  Compared by identity: the
+#: entry holds both objects, so an identical object is the same immutable name and key set.
+#: One entry; replaced as a whole (a tuple), so concurrent callers read a consistent one.
+_LAST_OWNER: list[tuple[Name | None, ZoneKeys | None, int, bytes, bool]] = [
+    (None, None, 0, b"", False)
+]
+
+
 def _signed_data(rrsig: RRSIG, rrset: RRset, owner_labels: int, owner_wire: bytes) -> bytes:
     """The signature input (RFC 4034 §3.1.8.1), the owner replaced by its wildcard source when
     the RRSIG's Labels is below the owner's count (RFC 4035 §5.3.2).  Raises WireError."""
@@ -320,10 +331,16 @@ def _verify_rrset(
     limit_hits: list[Verdict] = []  # key-tag collisions beyond the limit (SEC-LIM-02)
     validations = 0
     owner = rrset.owner
-    owner_labels = rrsig_label_count(owner)
-    # Once per RRset: the owner's canonical wire form (signature input, owner-below-apex check).
-    owner_wire = canonical_owner_wire(owner)
-    owner_below_apex = _owner_under_zone(owner, owner_wire, keys)
+    # Once per owner (see _LAST_OWNER): the owner's label count, its canonical wire form
+    # (signature input, owner-below-apex check) and whether it is at or below the apex.
+    last = _LAST_OWNER[0]
+    if last[0] is owner and last[1] is keys:
+        owner_labels, owner_wire, owner_below_apex = last[2], last[3], last[4]
+    else:
+        owner_labels = rrsig_label_count(owner)
+        owner_wire = canonical_owner_wire(owner)
+        owner_below_apex = _owner_under_zone(owner, owner_wire, keys)
+        _LAST_OWNER[0] = (owner, keys, owner_labels, owner_wire, owner_below_apex)
     now_serial = now % _SERIAL_MOD
     zone_wire = keys.zone_wire
     rdtype = rrset.rdtype
