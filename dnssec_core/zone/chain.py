@@ -40,6 +40,7 @@ plus the NSEC/NSEC3/NSEC3PARAM RRsets), for callers that do not hold a whole
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -52,7 +53,6 @@ from dnssec_core.dnssec.denial.nsec3 import (
     SHA1_DIGEST_OCTETS,
     SHA1_HASH_ALGORITHM,
     b32hex_encode,
-    iterated_hash,
 )
 from dnssec_core.dnssec.denial.policy import DEFAULT_POLICY, DenialPolicy
 from dnssec_core.dnssec.denial.result import (
@@ -74,6 +74,8 @@ from dnssec_core.zone.verify import Failure
 _DENIAL_TYPES = frozenset({NSEC_TYPE, NSEC3_TYPE, RRSIG_TYPE})
 #: A name as its labels, case kept (``dns.name.Name.labels``): what a parallel reader sends.
 Labels = tuple[bytes, ...]
+#: An owner as a caller gave it: a Name, its labels (case kept), or None for the key's labels.
+Owner = Name | Labels | None
 #: Decoded type bit maps by their octets: a zone repeats a few type sets over and over.
 Bitmaps = dict[bytes, frozenset[int]]
 
@@ -83,10 +85,11 @@ class _Names:
     """What the zone holds, as the chain must describe it."""
 
     apex: Name
-    #: authoritative owners with data → (name, authoritative types)
-    data: dict[NameKey, tuple[Name, frozenset[int]]]
-    #: empty non-terminals between the apex and those owners
-    ents: dict[NameKey, Name]
+    #: authoritative owners with data → (name as given, authoritative types); the name becomes
+    #: a Name (:func:`_as_name`) only for a failure message (issue 7: several µs each)
+    data: dict[NameKey, tuple[Owner, frozenset[int]]]
+    #: empty non-terminals between the apex and those owners → their labels (case kept)
+    ents: dict[NameKey, Labels]
     #: delegation points without DS (may be left out of an Opt-Out NSEC3 chain)
     unsigned_cuts: set[NameKey]
 
@@ -146,7 +149,7 @@ def _names(origin: Name,
            | Mapping[NameKey, tuple[Labels | None, frozenset[int]]]) -> _Names:
     apex = canonical_key(origin)
     cuts = {k for k, (_, t) in owners.items() if NS_TYPE in t and k != apex}
-    data: dict[NameKey, tuple[Name, frozenset[int]]] = {}
+    data: dict[NameKey, tuple[Owner, frozenset[int]]] = {}
     for key, (name, types) in owners.items():
         if key[: len(apex)] != apex:
             continue
@@ -158,21 +161,39 @@ def _names(origin: Name,
         if key == apex:
             kept |= types & {NSEC3PARAM_TYPE}
         if kept:
-            data[key] = (_as_name(key, name), frozenset(kept))
-    ents: dict[NameKey, Name] = {}
+            data[key] = (name, frozenset(kept))
+    ents: dict[NameKey, Labels] = {}
     for key, (name, _) in data.items():
         for size in range(len(apex) + 1, len(key)):
-            if key[:size] not in data:
-                ents.setdefault(key[:size], Name(name.labels[len(key) - size :]))
+            if key[:size] not in data and key[:size] not in ents:
+                ents[key[:size]] = _labels(key, name)[len(key) - size :]
     unsigned = {k for k in cuts if k in data and DS_TYPE not in data[k][1]}
     return _Names(origin, data, ents, unsigned)
 
 
-def _as_name(key: NameKey, name: Name | Labels | None) -> Name:
+def _as_name(key: NameKey, name: Owner) -> Name:
     """The owner as a Name: given, or from its labels, or (None) from its canonical key."""
     if isinstance(name, Name):
         return name
     return Name(name if name is not None else (*reversed(key), b""))
+
+
+def _labels(key: NameKey, name: Owner) -> Labels:
+    """The owner's labels, root label last (``_as_name(key, name).labels``, no Name built)."""
+    if isinstance(name, Name):
+        return name.labels
+    return name if name is not None else (*reversed(key), b"")
+
+
+def _key_hash(key: NameKey, salt: bytes, iterations: int) -> bytes:
+    """``iterated_hash`` (RFC 5155 §5, SHA-1) of the name whose canonical key is ``key``,
+    from the key itself: its labels are the canonical (lowercase) ones, so their wire form is
+    the canonical wire form (RFC 4034 §6.2) without building a Name (issue 7)."""
+    digest = hashlib.sha1(b"".join([bytes((len(label),)) + label for label in reversed(key)])
+                          + b"\0" + salt).digest()
+    for _ in range(iterations):
+        digest = hashlib.sha1(digest + salt).digest()
+    return digest
 
 
 def _bitmap_failure(owner: Name, rdtype: int, found: frozenset[int], expected: frozenset[int]
@@ -292,7 +313,7 @@ def _check_nsec(names: _Names, rrsets: list[RRset]) -> list[tuple[NameKey, Failu
     present = {entry[0] for entry in chain}
     for key, (name, _) in names.data.items():
         if key not in present:
-            failures.append(_fail(name, NSEC_TYPE, Reason.CHAIN_NAME_MISSING,
+            failures.append(_fail(_as_name(key, name), NSEC_TYPE, Reason.CHAIN_NAME_MISSING,
                                   "authoritative name without an NSEC record"))
     chain.sort(key=lambda item: item[0])
     for index, (_, owner, next_key, rdata) in enumerate(chain):
@@ -390,11 +411,11 @@ def _check_nsec3_chain(names: _Names, chain: list[NSEC3], params: tuple[int, int
                                   f"next hashed owner {b32hex_encode(record.next_hash)} but the "
                                   f"next NSEC3 is {b32hex_encode(following.owner_hash)}"))
     described: set[bytes] = set()
-    expected: dict[bytes, tuple[Name, frozenset[int], NameKey]] = {}
+    expected: dict[bytes, tuple[Owner, frozenset[int], NameKey]] = {}
     for key, (name, types) in names.data.items():
-        expected[iterated_hash(name, salt, iterations)] = (name, types, key)
-    for key, name in names.ents.items():
-        expected.setdefault(iterated_hash(name, salt, iterations), (name, frozenset(), key))
+        expected[_key_hash(key, salt, iterations)] = (name, types, key)
+    for key, labels in names.ents.items():
+        expected.setdefault(_key_hash(key, salt, iterations), (labels, frozenset(), key))
     optional = _optional(names)
     with_rrsig: dict[frozenset[int], frozenset[int]] = {}
     for digest, (name, types, key) in expected.items():
@@ -403,11 +424,12 @@ def _check_nsec3_chain(names: _Names, chain: list[NSEC3], params: tuple[int, int
             if key in optional:
                 cover = _covering(ordered, hashes, digest)
                 if cover is not None and not cover.opt_out:
-                    failures.append(_fail(name, NSEC3_TYPE, Reason.CHAIN_OPT_OUT_MISMATCH,
+                    failures.append(_fail(_as_name(key, name), NSEC3_TYPE,
+                                          Reason.CHAIN_OPT_OUT_MISMATCH,
                                           f"left out of the chain, but the NSEC3 "
                                           f"{cover.owner} covering it has no Opt-Out"))
                 continue
-            failures.append(_fail(name, NSEC3_TYPE, Reason.CHAIN_NAME_MISSING,
+            failures.append(_fail(_as_name(key, name), NSEC3_TYPE, Reason.CHAIN_NAME_MISSING,
                                   f"no NSEC3 owned by its hash {b32hex_encode(digest)}"))
             continue
         described.add(digest)
