@@ -94,6 +94,7 @@ def test_case_counts() -> None:
 @pytest.mark.parametrize("case", cases(), ids=lambda c: f"{c['section']}:{c['fqdn']}")
 def test_caatestsuite_ca_example(case: dict[str, Any], fast: Backend) -> None:
     """The website's expectation, for a CA that is not caatestsuite.com."""
+    # Requirement trace: this test also proves BR-CAA-01.
     check = run(case["fqdn"], "ca.example", fast)
     assert check.as_json()["decision"] == case["expect_decision"], check.reason
 
@@ -123,6 +124,7 @@ def test_dnssec_cases_never_permit_BR_CAA_08(fqdn: str, status: str, ede: int,
                                              fast: Backend) -> None:
     """Even with the CA's lookup-failure policy on: each of these zones has a DS in a signed
     parent, so it is not proven insecure (RFC 4035 §4.3) and nothing counts as permission."""
+    # Requirement trace: this test also proves CAA-TREE-05.
     check = run(fqdn, "ca.example", fast, permit=True)
     assert check.decision is Decision.LOOKUP_FAILURE
     assert check.status.value == status
@@ -157,6 +159,7 @@ def test_insecure_zone_failure_would_be_permitted_by_policy_BR_CAA_07(fast: Back
 
 
 def test_relevant_rrsets_and_lookups(fast: Backend) -> None:
+    """Proves BR-CAA-10 (requirement trace)."""
     big = run("big.basic.caatestsuite.com", "ca.example", fast)
     assert len(big.records) == 1001 and big.status.value == "insecure"
     cname = run("sub1.cname-deny.basic.caatestsuite.com", "ca.example", fast)

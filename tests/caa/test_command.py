@@ -105,6 +105,7 @@ def test_usage_errors_exit_2_one_line(argv: list[str], message: str,
 
 def test_log_appends_one_record_per_check_and_never_truncates(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Proves BR-CAA-06, BR-DNSSEC-09, BR-LOG-01, BR-SMIME-05, VAL-TTL-04 (requirement trace)."""
     log = tmp_path / "caa.log"
     log.write_text("earlier line, kept as it is\n")
     for domain in ("www.secure.test", "www.bogus.test"):

@@ -87,6 +87,7 @@ def test_critical_malformed_record_forbids() -> None:
 
 
 def test_rfc8659_4_3_wildcard_examples_CAA_ISS_06_07() -> None:
+    """Proves BR-CAA-02, BR-CAA-12 (requirement trace)."""
     wild = rrset('0 issue "ca1.example.net"', '0 issuewild "ca2.example.org"')
     assert verdict_of(wild, DNS, "ca1.example.net") is P
     assert verdict_of(wild, DNS, "ca2.example.org") is D     # issuewild: not for plain names
@@ -103,6 +104,7 @@ def test_wildcard_without_issuewild_uses_issue_CAA_ISS_06() -> None:
 
 
 def test_no_governing_property_does_not_restrict_CAA_TREE_07() -> None:
+    """Proves BR-CAA-04, CAA-TAG-01 (requirement trace)."""
     only_iodef = rrset('0 iodef "mailto:security@example.com"')
     outcome = decide_records(only_iodef, DNS, {"ca"})
     assert outcome.decision is P and outcome.reason is DecisionReason.NOT_RESTRICTED
@@ -263,6 +265,7 @@ def test_lookup_failure_exception_all_conditions_BR_CAA_07() -> None:
 ])
 def test_lookup_failure_exception_each_condition_BR_CAA_07_08(
         failure: LookupFailure, proof: ZoneProbe | None, why: str) -> None:
+    """Proves BR-CAA-09 (requirement trace)."""
     search = failed(LOST, ((Query(X, 257), failure),), (proof,) if proof else ())
     allowed, detail = lookup_failure_exception(search, ("10.0.0.53",))
     assert not allowed and why in detail

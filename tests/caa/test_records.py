@@ -200,6 +200,7 @@ def test_unknown_parameters_ignored_and_reported_CAA_ISS_08() -> None:
 
 
 def test_iodef_CAA_IODEF_01() -> None:
+    """Proves BR-CAA-02 (requirement trace)."""
     assert parse_iodef(b"mailto:security@example.com").supported
     assert parse_iodef(b"https://iodef.example.com/").supported
     assert not parse_iodef(b"ftp://iodef.example.com/").supported

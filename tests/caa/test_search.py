@@ -110,10 +110,12 @@ def test_alias_loop_is_a_failure_never_permission_CAA_TREE_08() -> None:
 
 
 def test_wildcard_search_starts_below_the_star_CAA_TREE_02() -> None:
+    """Proves BR-CAA-12 (requirement trace)."""
     assert qnames(check("*.a.b.c", "example.com"))[0] == "a.b.c."
 
 
 def test_email_uses_issuemail_BR_SMIME_01_02() -> None:
+    """Proves BR-SMIME-03, BR-SMIME-04, CAA-MAIL-02 (requirement trace)."""
     assert check("bob@mail.c", "mail.example", email=True).decision is Decision.PERMITTED
     assert check("bob@mail.c", "ca.example", email=True).decision is Decision.DENIED
     assert check("mail.c", "mail.example").decision is Decision.DENIED  # TLS: issue ";"
@@ -167,6 +169,7 @@ def test_failure_in_proven_insecure_zone_permitted_by_policy_BR_CAA_07(kind: Fai
 
 
 def test_failure_in_signed_zone_never_permitted_BR_CAA_08() -> None:
+    """Proves BR-DNSSEC-01, CAA-TREE-05 (requirement trace)."""
     result = check("www.c", "ca.example", tamper=failing("c.", FailureKind.TIMEOUT),
                    permit_on_lookup_failure=True)
     assert result.decision is Decision.LOOKUP_FAILURE

@@ -40,6 +40,7 @@ XML = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_builtin_anchors_are_ksk_2017_and_2024_TA_01() -> None:
+    """Proves VAL-CHAIN-05 (requirement trace)."""
     anchors = builtin_root_anchors()
     assert anchors.key_tags == [20326, 38696]
     assert anchors.zone.to_text() == "." and len(anchors.sha256) == 64

@@ -108,6 +108,7 @@ def test_negative_answer_cached_for_rfc2308_ttl(fast: Backend) -> None:
 
 
 def test_lifetime_negative_ttl_is_min_of_soa_ttl_and_minimum_RFC2308() -> None:
+    """Proves NSEC-13 (requirement trace)."""
     soa_rdata = b"\x02ns\x00\x02hm\x00" + (1).to_bytes(4, "big") * 4 + (300).to_bytes(4, "big")
     soa = SignedRRset(RRset(dns.name.from_text("z."), 6, 1, 3600, (soa_rdata,)))
     lifetime = Lifetime(NOW)
@@ -229,6 +230,7 @@ def test_switch_off(fast: Backend) -> None:
 def test_caa_batch_asks_fewer_questions_the_second_time(fast: Backend) -> None:
     """One validator across two CAA batches: the second asks fewer questions than the first,
     and fewer than the same second batch without the answer cache (keys cached in both)."""
+    # Requirement trace: this test also proves BR-DNSSEC-08, BR-MPIC-03.
     asked: dict[bool, list[int]] = {}
     for enabled in (True, False):
         validator = Validator(anchors(), backend=fast, answer_cache=enabled)

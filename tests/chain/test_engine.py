@@ -39,6 +39,7 @@ def strip(section_name: str, rdtype: int):  # type: ignore[no-untyped-def]
 
 
 def test_stripped_rrsigs_are_bogus_not_insecure_VAL_STAT_04(fast: Backend) -> None:
+    """Proves VAL-STAT-02 (requirement trace)."""
     result = ask("www.secure.test.", "A", fast,
                  transport=lab(rewrite("www.secure.test.", "A", strip("answer", 46))))
     assert (result.status, result.verdict.reason, result.verdict.ede) == (
@@ -47,12 +48,14 @@ def test_stripped_rrsigs_are_bogus_not_insecure_VAL_STAT_04(fast: Backend) -> No
 
 def test_stripped_ds_is_not_a_downgrade_VAL_ALG_05(fast: Backend) -> None:
     """Removing the DS RRset from the parent's answer leaves a NODATA without proof."""
+    # Requirement trace: this test also proves VAL-DS-04, VAL-STAT-03.
     result = ask("www.secure.test.", "A", fast,
                  transport=lab(rewrite("secure.test.", "DS", strip("answer", 43))))
     assert result.status is Status.BOGUS
 
 
 def test_forged_answer_data_is_bogus(fast: Backend) -> None:
+    """Proves VAL-STAT-02 (requirement trace)."""
     def edit(message: dns.message.Message) -> None:
         for rrset in message.answer:
             if rrset.rdtype == dns.rdatatype.A:

@@ -23,6 +23,7 @@ def test_case_count() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c['qname']}/{c['qtype']}")
 def test_demo_case_matches_expectation_VAL_CHAIN_01(case: dict[str, Any], backend: Backend) -> None:
+    """Proves BR-DNSSEC-01, BR-DNSSEC-02, BR-DNSSEC-10 (requirement trace)."""
     result = ask(case["qname"], case["qtype"], backend)
     got = result.as_json()
     assert (got["status"], got["rcode"]) == (case["expect_status"], case["expect_rcode"]), (

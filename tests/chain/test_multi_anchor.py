@@ -55,6 +55,7 @@ def with_anchors(*zones: str, root: bool = True) -> TrustAnchors:
 def test_child_anchor_applies_below_an_insecure_parent_side(fast: Backend) -> None:
     """unsupported.test.'s DS has only an unsupported algorithm (insecure from the root),
     but its own anchor makes it an island of trust: secure."""
+    # Requirement trace: this test also proves VAL-CHAIN-05.
     plain = ask("www.unsupported.test.", "A", fast)
     assert plain.status is Status.INSECURE
     result = ask("www.unsupported.test.", "A", fast,
@@ -77,6 +78,7 @@ def test_child_anchor_applies_below_a_broken_parent_side(fast: Backend) -> None:
 def test_wrong_child_anchor_is_bogus_even_when_the_parent_chain_is_fine(fast: Backend) -> None:
     """An anchor that matches no key of its zone breaks that zone: the parent's good DS
     cannot route around a configured anchor (RFC 4035 §5: validation starts at the anchor)."""
+    # Requirement trace: this test also proves VAL-KEY-05.
     anchors = parse_anchors(zone_ksks("ed.test.").replace(b"ed.test.", b"secure.test.")
                             + vector_path("demo", "root-anchor.txt").read_bytes(),
                             source="wrong", now=None)
@@ -141,6 +143,7 @@ def child_side_ds_answer(zone: str) -> Tamper:
 def test_ds_answered_by_the_child_zone_is_never_trusted(fast: Backend, question: str) -> None:
     """The child's NODATA for its own DS proves nothing about DS (RFC 4035 §3.1.4.1, RFC 6840
     §4.1): neither secure nor insecure — the parent's answer is missing (indeterminate)."""
+    # Requirement trace: this test also proves VAL-CHAIN-02.
     name, rdtype = question.split()
     result = ask(name, rdtype, fast, transport=lab(child_side_ds_answer("secure.test.")))
     assert result.status is Status.INDETERMINATE, result.verdict

@@ -33,6 +33,7 @@ def test_any_at_a_cname_is_the_cname_not_chased(fast: Backend) -> None:
 
 
 def test_cname_question_below_a_dname_is_answered_by_the_dname(fast: Backend) -> None:
+    """Proves VAL-CNAME-02 (requirement trace)."""
     transport = lab()
     result = ask("x.dname.secure.test.", "CNAME", fast, transport=transport)
     assert (result.status, result.rcode) == (Status.SECURE, 0)
@@ -120,6 +121,7 @@ def with_target_answer(qname: str, target: str, forge: bool = False) -> Tamper:
 
 def test_alias_target_answered_in_the_same_response_is_used_and_validated(
         fast: Backend) -> None:
+    """Proves VAL-CNAME-01 (requirement trace)."""
     transport = lab(with_target_answer("alias.secure.test.", "www.secure.test."))
     result = ask("alias.secure.test.", "A", fast, transport=transport)
     assert result.status is Status.SECURE

@@ -7,6 +7,7 @@ from dnssec_core.verdict import EDE, REASON_EDE, Reason, Status, Verdict
 
 
 def test_reason_ede_is_complete() -> None:
+    """Proves VAL-EDE-01, VAL-EDE-02, VAL-EDE-03, VAL-STAT-01 (requirement trace)."""
     assert set(REASON_EDE) == set(Reason)
     assert len({r.value for r in Reason}) == len(Reason)
     for reason in Reason:

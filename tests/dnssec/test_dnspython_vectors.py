@@ -76,6 +76,7 @@ def test_dnspython_signature_case(case: Case, backend: Backend) -> None:
 
 
 def test_dnspython_ds_digests_VAL_DS_01() -> None:
+    """Proves BR-DNSSEC-04, VAL-DS-02 (requirement trace)."""
     matched = 0
     for block in DS_TEXT.split("\n\n"):
         records = parse_records(io.StringIO(block))

@@ -64,6 +64,7 @@ def rewrite(rrsig: RRSIG, **changes: object) -> RRSIG:
 
 @pytest.mark.parametrize("alg", [8, 10, 13, 14, 15, 16])
 def test_good_signature_is_secure_every_algorithm(alg: int, backend: Backend) -> None:
+    """Proves BR-DNSSEC-04, VAL-ALG-01, VAL-ALG-02, VAL-KEY-03 (requirement trace)."""
     rrset = a_rrset()
     sig = sign_rrset(rrset, key(alg), ZONE)
     assert check(rrset, [sig], zone_keys(key(alg).dnskey()), backend=backend) == (
@@ -99,6 +100,7 @@ MUTATIONS = {
 @pytest.mark.parametrize("mutation", sorted(MUTATIONS))
 @pytest.mark.parametrize("alg", [8, 13, 15])
 def test_one_mutated_rrsig_field_one_reason(mutation: str, alg: int, backend: Backend) -> None:
+    """Proves VAL-RRSIG-01, VAL-RRSIG-02, VAL-RRSIG-05 (requirement trace)."""
     rrset = a_rrset()
     good = sign_rrset(rrset, key(alg), ZONE)
     change, reason, ede = MUTATIONS[mutation]
@@ -149,6 +151,7 @@ def test_no_rrsig_is_rrsigs_missing_EDE_10(fast: Backend) -> None:
 
 
 def test_zone_key_bit_and_protocol_VAL_KEY_01(fast: Backend) -> None:
+    """Proves VAL-RRSIG-05 (requirement trace)."""
     rrset = a_rrset()
     for flags, protocol in ((0, 3), (256, 2)):
         dnskey = DNSKEY.from_wire(struct.pack("!HBB", flags, protocol, 13) + key().public_field)
@@ -175,6 +178,7 @@ def test_one_good_rrsig_among_bad_ones_is_enough_VAL_RRSIG_07(backend: Backend) 
 
 
 def test_unsupported_algorithm_ignored_when_another_verifies_VAL_RRSIG_08(fast: Backend) -> None:
+    """Proves VAL-ALG-03 (requirement trace)."""
     rrset = a_rrset()
     good = sign_rrset(rrset, key(), ZONE)
     assert check(rrset, [rewrite(good, algorithm=1), good], backend=fast)[0] is Status.SECURE
@@ -245,6 +249,7 @@ def test_received_ttl_above_original_is_clamped_not_bogus_VAL_TTL_02_03(fast: Ba
 
 
 def test_serial_arithmetic_wraps_VAL_RRSIG_04() -> None:
+    """Proves VAL-RRSIG-09 (requirement trace)."""
     assert serial_lt(1, 2) and not serial_lt(2, 1) and not serial_lt(5, 5)
     assert serial_lt(0xFFFFFFF0, 0x10)  # across the 2^32 wrap
     assert not serial_lt(0x10, 0xFFFFFFF0)
@@ -267,6 +272,7 @@ def _decoy(real: DNSKEY, tag: int) -> DNSKEY:
 
 
 def test_key_tag_collision_limit_value_and_plus_one_SEC_LIM_02(fast: Backend) -> None:
+    """Proves VAL-RRSIG-06 (requirement trace)."""
     rrset = a_rrset()
     real = key().dnskey()
     sig = sign_rrset(rrset, key(), ZONE)
@@ -334,6 +340,7 @@ def test_malformed_rdata_in_signed_type_is_bogus_not_exception(fast: Backend) ->
 
 
 def test_signer_name_case_is_canonical_in_signature_input(fast: Backend) -> None:
+    """Proves VAL-CANON-06 (requirement trace)."""
     rrset = a_rrset()
     sig = sign_rrset(rrset, key(), ZONE)
     upper = rewrite(sig, signer=name("EXAMPLE.COM."))

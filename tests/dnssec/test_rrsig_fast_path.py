@@ -88,6 +88,7 @@ def test_validity_window_decided_as_serial_arithmetic(
 def test_signer_and_owner_checks_follow_labels(
     fast: Backend, zone: str, owner: str, signer: str, secure: bool
 ) -> None:
+    """Proves VAL-RRSIG-02 (requirement trace)."""
     key = signing_key()
     base = a_rrset("www.example.com.", "192.0.2.1")
     rrset = RRset(name(owner), base.rdtype, base.rdclass, base.ttl, base.rdatas)
@@ -167,6 +168,7 @@ def test_remembered_key_selection_decides_as_a_fresh_key_set(fast: Backend) -> N
 
 def test_two_keys_sharing_a_tag_are_never_remembered(fast: Backend) -> None:
     """With two DNSKEYs of one algorithm and tag, the full loop (and its limits) runs."""
+    # Requirement trace: this test also proves VAL-RRSIG-06.
     key = signing_key()
     other = make_key(13)
     twin = DNSKEY.from_wire(other.dnskey().rdata)

@@ -136,6 +136,7 @@ def test_caa_bundle_round_trip(case: dict[str, Any]) -> None:
 
 
 def test_same_inputs_give_byte_identical_bundles_SEC_TIME_01() -> None:
+    """Proves VAL-STAT-06 (requirement trace)."""
     first = dumps(make_query("nosuch.hashed.test.", "A")[1])
     second = dumps(make_query("nosuch.hashed.test.", "A")[1])
     assert first == second

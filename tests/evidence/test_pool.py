@@ -113,6 +113,7 @@ def test_every_case_is_counted() -> None:
 def test_demo_case_reproduced_offline_from_its_records_BR_LOG_03(qname: str, qtype: str,
                                                        backend: Backend) -> None:
     """With each backend (fast, pure, cross) online and offline."""
+    # Requirement trace: this test also proves VAL-STAT-06.
     name, rdtype = dns.name.from_text(qname), dns.rdatatype.from_text(qtype)
     result, recording = online(name, rdtype, backend)
     again = offline(recording.rrsets, name, rdtype, backend, recording.rcodes)

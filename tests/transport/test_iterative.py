@@ -182,6 +182,7 @@ def a_records(result: Response) -> list[str]:
 
 
 def test_resolves_from_the_root_through_referrals(farm: Farm) -> None:
+    """Proves VAL-CHAIN-04 (requirement trace)."""
     transport = make(farm)
     result = response(transport.ask(Query(n("www.example.test."), A)))
     assert a_records(result) == ["192.0.2.1"]
@@ -247,6 +248,7 @@ def test_query_name_case_is_kept(farm: Farm) -> None:
 
 
 def test_ds_is_asked_of_the_parent(farm: Farm) -> None:
+    """Proves VAL-CHAIN-02 (requirement trace)."""
     result = response(make(farm).ask(Query(n("example.test."), DS)))
     assert [s.rdtype for s in result.answer] == [DS]
     assert result.server in (f"{NS1}#{farm.port}", f"{NS2}#{farm.port}")

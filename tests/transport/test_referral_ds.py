@@ -128,6 +128,7 @@ def test_held_ds_ttl_counts_down_and_expires_RFC_1035_3_2_1() -> None:
 
 
 def test_unsigned_ds_or_another_types_rrsig_is_not_kept() -> None:
+    """Proves VAL-CHAIN-03 (requirement trace)."""
     for extra in (NS_RRSIG, "example.test. 600 TXT unrelated", NSEC, NSEC_RRSIG):
         clock = [1000.0]
         with _farm(extra) as farm:
@@ -210,6 +211,7 @@ def test_cold_insecure_answer_takes_the_no_ds_proof_from_the_referral(demo: Any)
     """www.insecure.test. A from nothing: test.'s referral carried the signed NSEC3 proof
     that insecure.test. has no DS; it answers the DS question (6 messages before, now 5),
     and the verdict is the one the in-process lab reaches asking DS of the parent."""
+    # Requirement trace: this test also proves VAL-STAT-03.
     transport, servers = demo
     validator = Validator(anchors(), backend=get_backend("fast"), answer_cache=False)
     result = resolve(validator, transport, n("www.insecure.test."), A, now=NOW)
@@ -244,6 +246,7 @@ def test_signed_no_ds_proof_of_a_referral_answers_the_ds_question_as_nodata() ->
 
 
 def test_unsigned_no_ds_proof_is_not_kept() -> None:
+    """Proves VAL-CHAIN-03 (requirement trace)."""
     with _farm(NSEC, cut="insecure.test.") as farm:
         transport = _transport(farm, [0.0])
         response(transport.ask(Query(n("www.insecure.test."), A)))
@@ -288,6 +291,7 @@ def test_a_tampered_ds_in_a_referral_is_bogus_never_secure() -> None:
     """The referral's DS RRset is verified by the engine like a DS answer: a broken RRSIG
     over it makes the answer bogus (signature-invalid at secure.test.), and no DS question
     was sent to replace it."""
+    # Requirement trace: this test also proves VAL-DS-03, VAL-DS-05, VAL-KEY-05.
     with Farm(_demo_farm_handlers("secure.test.")) as farm:
         root_servers = next(z["servers"] for z in world()["zones"] if z["zone"] == ".")
         hints = RootHints(((n("a.root-servers.test."), tuple(root_servers)),), "demo")

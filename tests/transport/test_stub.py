@@ -50,6 +50,7 @@ def test_answer_is_returned_as_response_SEC_NET_05() -> None:
 
 
 def test_ad_bit_changes_nothing_SEC_NET_05() -> None:
+    """Proves BR-DNSSEC-06, VAL-STAT-07 (requirement trace)."""
     with_bit, _, _ = run(with_ad)
 
     def without(request: Request) -> dns.message.Message:

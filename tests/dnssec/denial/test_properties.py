@@ -95,6 +95,7 @@ def test_proofs_match_the_oracle_property_NSEC_04_NSEC3_06(
 def test_wildcard_answers_match_the_oracle_property_NSEC_06_NSEC3_10(
         names: dict[str, set[int]], query: str, salt: bytes) -> None:
     """A wildcard answer is proven exactly when QNAME does not exist and *.<ce> does."""
+    # Requirement trace: this test also proves VAL-WILD-02.
     model = ZoneModel.of(APEX, {"@": {SOA, NS}, **names})
     qname = dns.name.from_text(query, APEX)
     assume(canonical_key(qname) not in model.existing())

@@ -99,6 +99,7 @@ def test_nsec_empty_non_terminal_NSEC_09() -> None:
 
 
 def test_nsec_nodata_type_and_cname_VAL_CNAME_03() -> None:
+    """Proves BR-DNSSEC-05 (requirement trace)."""
     assert status(prove_nodata(name("a.example."), A, CHAIN, signer=APEX, verify=None))[:2] == (
         Status.BOGUS, Reason.DENIAL_TYPE_PRESENT)
     assert status(prove_nodata(name("alias.example."), A, CHAIN, signer=APEX,
@@ -108,6 +109,7 @@ def test_nsec_nodata_type_and_cname_VAL_CNAME_03() -> None:
 
 
 def test_nsec_wildcard_nodata_and_answer_NSEC_06_07() -> None:
+    """Proves VAL-WILD-02 (requirement trace)."""
     q = name("q.w.example.")
     assert status(prove_nodata(q, MX, CHAIN, signer=APEX, verify=None)) == (
         Status.SECURE, Reason.OK, Proof.WILDCARD_NO_DATA)
@@ -124,6 +126,7 @@ def test_nsec_wildcard_nodata_and_answer_NSEC_06_07() -> None:
 
 def test_nsec_ancestor_delegation_NSEC_10() -> None:
     """An NSEC at sub.example. (NS, no SOA) says nothing about names below it."""
+    # Requirement trace: this test also proves BR-DNSSEC-05.
     below = name("www.sub.example.")
     unsigned = prove_nxdomain(below, CHAIN, signer=APEX, verify=None)
     assert status(unsigned) == (Status.INSECURE, Reason.INSECURE_DELEGATION,
@@ -164,6 +167,7 @@ def test_root_apex_may_deny_its_own_ds_NSEC_11() -> None:
 
 
 def test_insecure_referral_needs_a_delegation_NSEC_12() -> None:
+    """Proves BR-DNSSEC-05 (requirement trace)."""
     assert prove_insecure_referral(name("sub.example."), CHAIN, signer=APEX,
                                    verify=None).status is Status.INSECURE
     assert status(prove_insecure_referral(name("a.example."), CHAIN, signer=APEX,
@@ -217,6 +221,7 @@ def test_malformed_records_bogus_NSEC_08() -> None:
 
 
 def test_nsec3_full_chain_shapes_NSEC3_05_to_09() -> None:
+    """Proves BR-DNSSEC-03 (requirement trace)."""
     assert status(prove_nxdomain(name("b.example."), CHAIN3, signer=APEX, verify=None)) == (
         Status.SECURE, Reason.OK, Proof.NAME_ERROR)
     assert status(prove_nodata(name("y.example."), A, CHAIN3, signer=APEX, verify=None)) == (
@@ -383,6 +388,7 @@ def test_nsec3_record_helper_sanity() -> None:
 def test_nodata_for_qtype_any_needs_an_empty_bitmap() -> None:
     """QTYPE ANY asks for every type: a NODATA stands only where the matching NSEC/NSEC3
     lists nothing but the denial records themselves (an empty non-terminal)."""
+    # Requirement trace: this test also proves VAL-ANY-01.
     any_type = 255
     for chain in (CHAIN, CHAIN3):
         assert status(prove_nodata(name("a.example."), any_type, chain, signer=APEX,
