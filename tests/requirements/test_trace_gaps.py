@@ -1,0 +1,30 @@
+"""Rules the traceability matrix found implemented but not asserted by any test (audit gaps).
+
+VAL-DS-06 (RFC 4509 §3): when a SHA-256 (or SHA-384) DS names the same key as a SHA-1 DS, the
+SHA-1 DS is not used, so a forged SHA-1 DS cannot stand in for the stronger one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from dnssec_core.dnssec.ds import DSMatch, ds_matches, make_ds, usable_ds
+from tests.support.signer import make_key, name
+
+ZONE = name("example.com.")
+
+
+def test_sha1_ds_dropped_when_sha256_names_the_same_key_VAL_DS_06() -> None:
+    key = make_key(13, flags=257).dnskey()
+    other = make_key(8, flags=257, bits=1024).dnskey()
+    sha1, sha256, sha384 = (make_ds(ZONE, key, t) for t in (1, 2, 4))
+    other_sha1 = make_ds(ZONE, other, 1)
+    assert all(ds_matches(ds, ZONE, key) is DSMatch.MATCH for ds in (sha1, sha256, sha384))
+    # SHA-1 is dropped only for the key that also has a stronger digest
+    assert usable_ds([sha1, sha256, other_sha1]) == [sha256, other_sha1]
+    assert usable_ds([sha384, sha1]) == [sha384]
+    # alone, SHA-1 stays usable (it is MUST-implement for validation, VAL-DS-02)
+    assert usable_ds([sha1]) == [sha1]
+    # a SHA-1 DS with a forged digest cannot replace the SHA-256 one
+    forged = dataclasses.replace(sha1, digest=bytes(20))
+    assert usable_ds([forged, sha256]) == [sha256]
