@@ -28,3 +28,29 @@ def test_sha1_ds_dropped_when_sha256_names_the_same_key_VAL_DS_06() -> None:
     # a SHA-1 DS with a forged digest cannot replace the SHA-256 one
     forged = dataclasses.replace(sha1, digest=bytes(20))
     assert usable_ds([forged, sha256]) == [sha256]
+
+
+def test_nsec3param_has_no_say_in_denial_NSEC3_17() -> None:
+    """NSEC3-17 (RFC 5155 §4): NSEC3PARAM is for authoritative servers; a conflicting one
+    (other salt and iterations) beside a valid NSEC3 chain changes no denial verdict."""
+    from dnssec_core.dnssec.denial import Proof, prove_no_ds, prove_nodata, prove_nxdomain
+    from dnssec_core.verdict import Reason, Status
+    from dnssec_core.wire.rrset import RRset
+    from tests.dnssec.denial.build import APEX, NS, SOA, ZoneModel, nsec3_chain
+    from tests.dnssec.denial.build import A as TYPE_A
+
+    nsec3param = 51
+    zone = ZoneModel.of(APEX, {"@": {SOA, NS}, "a": {TYPE_A}, "sub": {NS}})
+    chain = nsec3_chain(zone)
+    conflicting = RRset(APEX, nsec3param, 1, 0, (bytes((1, 0, 0, 12, 2)) + b"\xaa\xbb",))
+    for records in (chain, [*chain, conflicting], [conflicting, *chain]):
+        nx = prove_nxdomain(name("b.example."), records, signer=APEX, verify=None)
+        nodata = prove_nodata(name("a.example."), 16, records, signer=APEX, verify=None)
+        no_ds = prove_no_ds(name("sub.example."), records, signer=APEX, verify=None)
+        assert (nx.status, nx.verdict.reason, nx.proof) == (
+            Status.SECURE, Reason.OK, Proof.NAME_ERROR)
+        assert (nodata.status, nodata.proof) == (Status.SECURE, Proof.NO_DATA)
+        assert (no_ds.status, no_ds.proof) == (Status.INSECURE, Proof.INSECURE_DELEGATION)
+    # an NSEC3PARAM alone proves nothing
+    alone = prove_nxdomain(name("b.example."), [conflicting], signer=APEX, verify=None)
+    assert alone.status is Status.BOGUS
