@@ -54,3 +54,26 @@ def test_nsec3param_has_no_say_in_denial_NSEC3_17() -> None:
     # an NSEC3PARAM alone proves nothing
     alone = prove_nxdomain(name("b.example."), [conflicting], signer=APEX, verify=None)
     assert alone.status is Status.BOGUS
+
+
+def test_mailbox_lookup_failure_follows_the_tls_rules_BR_SMIME_03() -> None:
+    """BR-SMIME-03 (SBR 4.2.2.1): for a mailbox address the lookup-failure exception needs
+    the same three conditions as TLS, and the result carries the same reuse window."""
+    from dnssec_core.caa.decision import Decision, DecisionReason
+    from dnssec_core.chain.types import FailureKind
+    from tests.caa.test_search import NOW, check, failing
+
+    tamper = failing("unsigned.", FailureKind.TIMEOUT)
+    permitted = check("bob@www.unsigned", "mail.example", email=True, tamper=tamper,
+                      permit_on_lookup_failure=True)
+    assert permitted.decision is Decision.PERMITTED
+    assert permitted.outcome.reason is DecisionReason.LOOKUP_FAILURE_PERMITTED
+    assert permitted.search.probes[0].proven_insecure
+    plain = check("bob@www.unsigned", "mail.example", email=True, tamper=tamper)
+    assert plain.decision is Decision.LOOKUP_FAILURE
+    signed = check("bob@www.c", "mail.example", email=True,
+                   tamper=failing("c.", FailureKind.TIMEOUT), permit_on_lookup_failure=True)
+    assert signed.decision is Decision.LOOKUP_FAILURE
+    ok = check("bob@mail.c", "mail.example", email=True)
+    assert ok.decision is Decision.PERMITTED
+    assert ok.reuse_until == NOW + max(ok.ttl or 0, 8 * 3600)  # BR-CAA-06 window
