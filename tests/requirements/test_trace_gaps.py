@@ -77,3 +77,17 @@ def test_mailbox_lookup_failure_follows_the_tls_rules_BR_SMIME_03() -> None:
     ok = check("bob@mail.c", "mail.example", email=True)
     assert ok.decision is Decision.PERMITTED
     assert ok.reuse_until == NOW + max(ok.ttl or 0, 8 * 3600)  # BR-CAA-06 window
+
+
+def test_extra_tags_never_override_issue_BR_CAA_04_CAA_TAG_01() -> None:
+    """BR-CAA-04 / CAA-TAG-01 (TLS BR 3.2.2.8, App. A.1): contactemail, contactphone and
+    issuevmc may sit in the RRset but neither grant nor widen what issue/issuemail decide."""
+    from dnssec_core.caa.decision import Decision
+    from tests.caa.test_decision import DNS, rrset, verdict_of
+
+    extras = ['0 contactemail "a@b.example"', '0 contactphone "+1 555 0100"',
+              '0 issuevmc "ca"']
+    for extra in extras:
+        assert verdict_of(rrset('0 issue "other"', extra), DNS, "ca") is Decision.DENIED
+        assert verdict_of(rrset('0 issue "ca"', extra), DNS, "ca") is Decision.PERMITTED
+        assert verdict_of(rrset(extra), DNS, "ca") is Decision.PERMITTED  # restricts nothing
