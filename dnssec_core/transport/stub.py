@@ -25,6 +25,7 @@ from dns.name import Name
 
 from dnssec_core import limits
 from dnssec_core.chain.types import Answer, FailureKind, LimitKind, LookupFailure, Query
+from dnssec_core.transport.query_wire import OutgoingQuery
 from dnssec_core.transport.wire_io import (
     DNS_PORT,
     Exchange,
@@ -114,6 +115,16 @@ class StubTransport:
                 (str(self.server),),
             )
 
+    def _query(self, query: Query) -> OutgoingQuery:
+        """The question as sent to the resolver: RD and CD set, EDNS with DO, the name's case
+        randomised when 0x20 is on (SEC-NET-04/05)."""
+        return make_query(
+            query.name,
+            query.rdtype,
+            recursion_desired=True,
+            randomize_case=self._rng if self.use_0x20 else None,
+        )
+
     def _second_edns_try(self, query: Query, deadline: float | None) -> Exchange | None:
         """After a FORMERR without OPT and a plain answer, the same question once more with
         EDNS and no second fallback (SEC-NET-04, RFC 6891 §7).  Through a resolver every
@@ -127,13 +138,7 @@ class StubTransport:
             if left <= 0:
                 return None
             udp_timeout, tcp_timeout = min(udp_timeout, left), min(tcp_timeout, left)
-        message = make_query(
-            query.name,
-            query.rdtype,
-            recursion_desired=True,
-            randomize_case=self._rng if self.use_0x20 else None,
-        )
-        again = exchange(message, self.server, udp_timeout=udp_timeout,
+        again = exchange(self._query(query), self.server, udp_timeout=udp_timeout,
                          tcp_timeout=tcp_timeout, exact_case=self.use_0x20, fall_back=False)
         self.queries_sent += again.sent
         return None if again.no_edns else again
@@ -151,14 +156,8 @@ class StubTransport:
                         FailureKind.LIMIT, f"{query}: wall-clock budget spent (SEC-LIM-05)",
                         0, (str(self.server),), LimitKind.WALL_CLOCK)
                 udp_timeout, tcp_timeout = min(udp_timeout, left), min(tcp_timeout, left)
-            message = make_query(
-                query.name,
-                query.rdtype,
-                recursion_desired=True,
-                randomize_case=self._rng if self.use_0x20 else None,
-            )
             result = exchange(
-                message,
+                self._query(query),
                 self.server,
                 udp_timeout=udp_timeout,
                 tcp_timeout=tcp_timeout,
