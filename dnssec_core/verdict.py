@@ -208,6 +208,32 @@ REASON_EDE: dict[Reason, EDE | None] = {
 }
 
 
+#: VAL-EDE-02: the codes each status carries, and the general code it falls back to.  One
+#: reason can end in more than one status — an unsupported algorithm makes a delegation
+#: insecure (RFC 4035 §5.2) but an RRset signed only with it, in a zone signed with a
+#: supported one, bogus — so the code is chosen per (status, reason).  Bogus may also carry 27:
+#: RFC 9276 §3.2 pairs SERVFAIL with "Unsupported NSEC3 Iterations Value" above the hard limit.
+STATUS_EDE: dict[Status, tuple[frozenset[EDE], EDE | None]] = {
+    Status.SECURE: (frozenset(), None),
+    Status.INSECURE: (
+        frozenset({EDE.UNSUPPORTED_DNSKEY_ALGORITHM, EDE.UNSUPPORTED_DS_DIGEST_TYPE,
+                   EDE.UNSUPPORTED_NSEC3_ITERATIONS}),
+        None,
+    ),
+    Status.BOGUS: (
+        frozenset({EDE.DNSSEC_BOGUS, EDE.SIGNATURE_EXPIRED, EDE.SIGNATURE_NOT_YET_VALID,
+                   EDE.DNSKEY_MISSING, EDE.RRSIGS_MISSING, EDE.NO_ZONE_KEY_BIT_SET,
+                   EDE.NSEC_MISSING, EDE.SIGNATURE_EXPIRED_BEFORE_VALID,
+                   EDE.UNSUPPORTED_NSEC3_ITERATIONS}),
+        EDE.DNSSEC_BOGUS,
+    ),
+    Status.INDETERMINATE: (
+        frozenset({EDE.DNSSEC_INDETERMINATE, EDE.NO_REACHABLE_AUTHORITY}),
+        EDE.DNSSEC_INDETERMINATE,
+    ),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """One status with its reason and EDE code (VAL-STAT-01).
@@ -223,9 +249,15 @@ class Verdict:
 
     @property
     def ede(self) -> int | None:
-        """The RFC 8914 INFO-CODE for :attr:`reason` (None when secure)."""
+        """The RFC 8914 INFO-CODE for :attr:`reason` at this :attr:`status` (VAL-EDE-01/02):
+        the reason's code when the status may carry it, else the status's general code
+        (:data:`STATUS_EDE`); None when secure, and for an insecure verdict whose reason has
+        no code of its own (RFC 8914 has none for "not signed")."""
         code = REASON_EDE[self.reason]
-        return None if code is None else int(code)
+        allowed, general = STATUS_EDE[self.status]
+        if code is not None and code in allowed:
+            return int(code)
+        return None if general is None else int(general)
 
     @property
     def secure(self) -> bool:

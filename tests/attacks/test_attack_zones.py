@@ -47,7 +47,7 @@ from dnssec_core.chain.engine import Validator
 from dnssec_core.chain.types import LookupFailure, Query
 from dnssec_core.crypto import get_backend
 from dnssec_core.dnssec.denial.nsec3 import b32hex_encode
-from dnssec_core.verdict import REASON_EDE, Reason, Status
+from dnssec_core.verdict import EDE, REASON_EDE, STATUS_EDE, Reason, Status
 from tests.attacks.harness import Outcome, resolve_counted
 from tests.attacks.world import NOW, World, rewrite, rrsig_rrset
 from tests.attacks.zones import (
@@ -761,9 +761,12 @@ def test_attack_fails_closed_within_limits_SEC_LIM_07(attack: Attack) -> None:
     outcome = run(attack)
     verdict = outcome.result.verdict
     assert (verdict.status, verdict.reason) == (attack.status, attack.reason), verdict
-    assert verdict.ede == (None if REASON_EDE[attack.reason] is None
-                           else int(REASON_EDE[attack.reason]))  # type: ignore[arg-type]
     assert verdict.ede is not None, "every attack verdict carries an RFC 8914 code"
+    # VAL-EDE-02: a code its status may carry; the reason's own code whenever it is one.
+    allowed, _ = STATUS_EDE[attack.status]
+    assert EDE(verdict.ede) in allowed
+    if REASON_EDE[attack.reason] in allowed:
+        assert verdict.ede == REASON_EDE[attack.reason]
     if attack.status is Status.INSECURE:
         assert "RFC" in attack.why  # insecure only where an RFC says so
     # bounded work, counted from outside the engine

@@ -85,11 +85,11 @@ def test_lookup_failure_is_indeterminate_VAL_STAT_05(fast: Backend) -> None:
 
 
 @pytest.mark.parametrize(("limit", "reason", "ede"), [
-    (None, Reason.LIMIT_QUERIES, 0),
-    (LimitKind.QUERIES, Reason.LIMIT_QUERIES, 0),
-    (LimitKind.EXCHANGES, Reason.LIMIT_EXCHANGES, 0),
-    (LimitKind.REFERRALS, Reason.LIMIT_REFERRALS, 0),
-    (LimitKind.NS_DEPTH, Reason.LIMIT_NS_DEPTH, 0),
+    (None, Reason.LIMIT_QUERIES, 5),  # VAL-EDE-02: indeterminate carries 5
+    (LimitKind.QUERIES, Reason.LIMIT_QUERIES, 5),
+    (LimitKind.EXCHANGES, Reason.LIMIT_EXCHANGES, 5),
+    (LimitKind.REFERRALS, Reason.LIMIT_REFERRALS, 5),
+    (LimitKind.NS_DEPTH, Reason.LIMIT_NS_DEPTH, 5),
     (LimitKind.WALL_CLOCK, Reason.LIMIT_WALL_CLOCK, 22),
 ])
 def test_transport_limit_is_named_in_the_verdict_SEC_LIM_05(

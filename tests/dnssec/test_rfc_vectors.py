@@ -72,7 +72,7 @@ def test_rfc5702_512_bit_key_unsupported_by_default_SEC_RSA_01(fast: Backend) ->
     keys = ZoneKeys.from_dnskeys(rrsig.signer, [dnskey])
     verdict = verify_rrset(rrset, [rrsig], keys, now=parse_time("20150101000000"), backend=fast)
     assert (verdict.status, verdict.reason, verdict.ede) == (
-        Status.BOGUS, Reason.KEY_SIZE_UNSUPPORTED, 1)
+        Status.BOGUS, Reason.KEY_SIZE_UNSUPPORTED, 6)  # VAL-EDE-02: bogus carries 6-12
 
 
 @pytest.mark.parametrize("index", range(2))
