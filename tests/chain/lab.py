@@ -17,6 +17,7 @@ from dnssec_core.chain.engine import Result, Validator
 from dnssec_core.crypto import Backend
 from dnssec_core.driver import resolve
 from dnssec_core.timeutil import parse_time
+from dnssec_core.transport import RootHints
 from dnssec_core.zone.reader import parse_records, read_text
 from vectors import vector_path
 
@@ -53,3 +54,17 @@ def ask(name: str, rdtype: str, backend: Backend, *, transport: LabTransport | N
     validator = validator or Validator(anchors(), backend=backend)
     return resolve(validator, transport or lab(), dns.name.from_text(name),
                    dns.rdatatype.from_text(rdtype), now=now)
+
+
+def socket_world() -> tuple[dict[str, Responder], RootHints]:
+    """The demo world for real sockets: one responder per server address (the zones it
+    serves), and root hints naming the world's root servers."""
+    by_address: dict[str, list[AuthZone]] = {}
+    served = {z.origin: z for z in zones()}
+    for entry in world()["zones"]:
+        for address in entry["servers"]:
+            by_address.setdefault(address, []).append(served[dns.name.from_text(entry["zone"])])
+    responders = {address: Responder(found) for address, found in by_address.items()}
+    root_servers = next(z["servers"] for z in world()["zones"] if z["zone"] == ".")
+    hints = RootHints(((dns.name.from_text("a.root-servers.test."), tuple(root_servers)),), "demo")
+    return responders, hints

@@ -17,27 +17,19 @@ import dns.name
 import dns.rdatatype
 import pytest
 
-from dnssec_core.auth.responder import Responder
 from dnssec_core.auth.server import serving
 from dnssec_core.chain.engine import Validator
 from dnssec_core.crypto import get_backend
 from dnssec_core.driver import resolve
-from dnssec_core.transport import IterativeTransport, RootHints
-from tests.chain.lab import NOW, anchors, world, zones
+from dnssec_core.transport import IterativeTransport
+from tests.chain.lab import NOW, anchors, socket_world, world
 
 CASES: list[dict[str, Any]] = world()["cases"]
 
 
 @pytest.fixture(scope="module")
 def demo() -> Iterator[tuple[IterativeTransport, Validator]]:
-    by_address: dict[str, list[Any]] = {}
-    served = {z.origin: z for z in zones()}
-    for entry in world()["zones"]:
-        for address in entry["servers"]:
-            by_address.setdefault(address, []).append(served[dns.name.from_text(entry["zone"])])
-    responders = {address: Responder(found) for address, found in by_address.items()}
-    root_servers = next(z["servers"] for z in world()["zones"] if z["zone"] == ".")
-    hints = RootHints(((dns.name.from_text("a.root-servers.test."), tuple(root_servers)),), "demo")
+    responders, hints = socket_world()
     rng = random.Random()
     with contextlib.ExitStack() as stack:
         for _ in range(20):

@@ -28,7 +28,7 @@ from dnssec_core.crypto import get_backend
 from dnssec_core.driver import resolve
 from dnssec_core.transport import IterativeTransport, RootHints
 from dnssec_core.verdict import Reason, Status
-from tests.chain.lab import NOW, anchors, ask, world, zones
+from tests.chain.lab import NOW, anchors, ask, socket_world, world, zones
 from tests.transport.dnsserver import Farm, MiniAuth, Request, rrset
 from tests.transport.test_iterative import (
     HINTS,
@@ -158,14 +158,7 @@ def test_held_ds_answers_only_its_own_owner() -> None:
 
 @pytest.fixture
 def demo() -> Iterator[tuple[IterativeTransport, dict[str, LoopbackServer]]]:
-    by_address: dict[str, list[Any]] = {}
-    served = {z.origin: z for z in zones()}
-    for entry in world()["zones"]:
-        for address in entry["servers"]:
-            by_address.setdefault(address, []).append(served[dns.name.from_text(entry["zone"])])
-    responders = {address: Responder(found) for address, found in by_address.items()}
-    root_servers = next(z["servers"] for z in world()["zones"] if z["zone"] == ".")
-    hints = RootHints(((dns.name.from_text("a.root-servers.test."), tuple(root_servers)),), "demo")
+    responders, hints = socket_world()
     rng = random.Random()
     with contextlib.ExitStack() as stack:
         for _ in range(20):
