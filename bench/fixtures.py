@@ -83,14 +83,18 @@ def make_case(label: str, algorithm: int, generate: Any) -> Case:
         core_rrset = RRset(
             rrset.name, int(rrset.rdtype), 1, rrset.ttl, tuple(rd.to_wire() for rd in rrset)
         )
-        core_rrsig = RRSIG.from_wire(rrsig.to_wire())
+        rrsig_wire = rrsig.to_wire()
+        assert rrsig_wire is not None  # to_wire() without a file returns the octets
+        core_rrsig = RRSIG.from_wire(rrsig_wire)
         rrsets.append(rrset)
         sigsets.append(sigset)
         core_rrsets.append(core_rrset)
         core_rrsigs.append([core_rrsig])
         data.append(signature_input(core_rrsig, core_rrset))
         signatures.append(core_rrsig.signature)
-    keys = ZoneKeys.from_dnskeys(ZONE, [DNSKEY.from_wire(dnskey.to_wire())])
+    dnskey_wire = dnskey.to_wire()
+    assert dnskey_wire is not None  # to_wire() without a file returns the octets
+    keys = ZoneKeys.from_dnskeys(ZONE, [DNSKEY.from_wire(dnskey_wire)])
     case = Case(label, algorithm, private, dnskey, keyset, rrsets, sigsets, core_rrsets,
                 core_rrsigs, keys, data, signatures)
     for rrset, sigset in zip(rrsets, sigsets, strict=True):
