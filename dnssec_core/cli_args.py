@@ -74,6 +74,9 @@ def add_caa_parser(commands: argparse._SubParsersAction[_Parser]) -> _Parser:
                      "proven insecure counts as permission (BR 3.2.2.8)")
     caa.add_argument("--log", metavar="FILE",
                      help="append one JSON decision record per check to FILE (never truncated)")
+    caa.add_argument("--perspective", metavar="ID",
+                     help="the network perspective running this check (MPIC, TLS BR 3.2.2.9), "
+                     "written into every --log record (BR 5.4.1)")
     caa.add_argument("--evidence", metavar="FILE",
                      help="write an evidence bundle of the check to FILE (one DOMAIN only; "
                      "its SHA-256 goes into the --log record)")

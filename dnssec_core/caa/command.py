@@ -3,7 +3,7 @@
 ::
 
     dnssec-core caa DOMAIN [--issuer-domain D ...] [--email] [--account-uri URI]
-        [--validation-method M] [--permit-on-lookup-failure] [--log FILE]
+        [--validation-method M] [--permit-on-lookup-failure] [--log FILE] [--perspective ID]
         [--root-hints FILE | --resolver HOST[:PORT]] [--trust-anchor FILE] [--now TIME]
         [--crypto fast|pure|cross] [--json]
     dnssec-core caa --batch FILE [same options] [--jobs N]
@@ -11,7 +11,8 @@
 With ``--json`` one object with exactly the keys ``domain``, ``status``, ``relevant_domain``,
 ``records``, ``decision``, ``reason``, ``lookups``; ``--batch`` writes one such object per line
 (JSON lines, in input order) and goes on past any single domain's failure.  ``--log FILE``
-appends one decision record per check (:mod:`dnssec_core.caa.record`).
+appends one decision record per check (:mod:`dnssec_core.caa.record`), naming the network
+perspective given with ``--perspective ID`` (BR-LOG-01).
 
 Exit codes: 0 when a decision or status was reached (``denied`` and ``lookup-failure``
 included; for ``--batch``: when every line got its result line), 2 for usage errors, a
@@ -40,7 +41,7 @@ from dnssec_core.caa.check import (
 )
 from dnssec_core.caa.decision import normalise_issuer_domain
 from dnssec_core.caa.domain import DomainError, parse_domain
-from dnssec_core.caa.record import DecisionLog, LogError, decision_record
+from dnssec_core.caa.record import DecisionLog, LogError, check_perspective, decision_record
 from dnssec_core.chain.anchors import TrustAnchors
 from dnssec_core.chain.engine import Validator
 from dnssec_core.cli_args import add_caa_parser
@@ -77,6 +78,15 @@ def run(
                         ("--validation-method", args.validation_method)):
         if value is not None and not value:
             raise cli.UsageError(f"{flag} must not be empty")
+    perspective = None
+    if args.perspective is not None:
+        if not args.log:
+            raise cli.UsageError("--perspective names the check in its --log record: "
+                                 "give --log FILE too")
+        try:
+            perspective = check_perspective(args.perspective)
+        except ValueError as exc:
+            raise cli.UsageError(f"--perspective: {exc}") from None
     if args.evidence and args.batch is not None:
         raise cli.UsageError("--evidence writes the bundle of one check: give DOMAIN, not --batch")
     fixed_now = _fixed_now(args, cli.UsageError)
@@ -113,7 +123,7 @@ def run(
                 log.write(decision_record(
                     check, written_at=wall_clock(), time_source=time_source,
                     crypto_backend=backend.name, anchors=anchors, transport=name,
-                    evidence_sha256=evidence_sha256,
+                    evidence_sha256=evidence_sha256, perspective=perspective,
                 ))
             except LogError as exc:
                 raise cli.UsageError(f"{exc}; stopped: a check without its record must not "

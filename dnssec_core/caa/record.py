@@ -6,6 +6,11 @@ processing"; BR-LOG-01/02, BR-SMIME-05, BR-CAA-10).  A record holds:
 
 - ``format``, ``written_at`` (wall clock when written) and ``now`` (the validation time the
   check used, with ``time_source``: the system clock or ``--now``; SEC-TIME-01);
+- ``perspective``: the network perspective that ran the check, as the CA names it with
+  ``caa --perspective ID`` (null when not given).  With Multi-Perspective Issuance
+  Corroboration each perspective runs its own check and writes its own record; TLS BR 5.4.1
+  asks the log of each attempt to name the perspective, the domain and the result
+  (BR-LOG-01; the result is ``decision``, the domain ``domain``);
 - ``software`` (name, version) and ``crypto_backend``; ``trust_anchor`` (source, SHA-256 of
   the anchor file, key tags: TA-05; ``zone`` the highest anchor zone and ``zones`` every
   anchor zone with its key tags); ``transport`` (how the DNS was reached);
@@ -40,6 +45,22 @@ RECORD_FORMAT: Final = "dnssec-core/caa-decision-record/1"
 SOFTWARE: Final = "dnssec-core"
 
 
+#: The longest perspective identifier accepted (policy: a label such as "primary" or
+#: "eu-west-3"; the record is a CA log line, not a place for free text).
+MAX_PERSPECTIVE_CHARS: Final = 64
+
+
+def check_perspective(text: str) -> str:
+    """A perspective identifier for the decision record (BR-LOG-01): 1 to
+    ``MAX_PERSPECTIVE_CHARS`` printable ASCII characters other than space — nothing that
+    could hide in, or break, a log line.  Returned unchanged; raises ValueError otherwise."""
+    if not 0 < len(text) <= MAX_PERSPECTIVE_CHARS:
+        raise ValueError(f"must be 1 to {MAX_PERSPECTIVE_CHARS} characters")
+    if not all("!" <= char <= "~" for char in text):
+        raise ValueError("only printable ASCII without spaces is allowed")
+    return text
+
+
 class LogError(OSError):
     """The decision log cannot be opened or written (the caller must not issue)."""
 
@@ -53,11 +74,14 @@ def decision_record(
     anchors: TrustAnchors,
     transport: str,
     evidence_sha256: str | None = None,
+    perspective: str | None = None,
 ) -> dict[str, Any]:
-    """The audit record of one check (see the module docstring)."""
+    """The audit record of one check (see the module docstring).  ``perspective`` must have
+    passed :func:`check_perspective`."""
     head: dict[str, Any] = {
         "format": RECORD_FORMAT,
         "written_at": format_time(written_at),
+        "perspective": perspective,
         "software": {"name": SOFTWARE, "version": __version__},
         "crypto_backend": crypto_backend,
         "trust_anchor": {
