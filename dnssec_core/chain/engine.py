@@ -65,6 +65,14 @@ NSEC_TYPE = 47
 NSEC3_TYPE = 50
 SOA_TYPE = 6
 
+#: VAL-RRSIG-09: a verified signature expiring sooner than this after ``now`` is flagged in
+#: the trace (policy: the 8 hours of TLS BR 3.2.2.8 for which a CAA result may be reused — a
+#: reused result should not rest on signatures that lapse meanwhile).  No clock-skew
+#: allowance is applied (the requirement's default of 0).
+EXPIRY_WARNING_SECONDS = 8 * 3600
+_SERIAL_MOD = 1 << 32
+_SERIAL_HALF = 1 << 31
+
 
 class SignatureBudget:
     """Signature verifications shared by several resolutions, e.g. every step of one CAA
@@ -361,7 +369,7 @@ class _Run:
         return answer
 
     def verify(self, signed: SignedRRset, keys: ZoneKeys) -> Verdict:
-        return verify_rrset(
+        verdict = verify_rrset(
             signed.rrset,
             signed.rrsigs,
             keys,
@@ -369,6 +377,29 @@ class _Run:
             backend=self.backend,
             policy=self.v.policy,
         )
+        if verdict.status is Status.SECURE and verdict.key_tag is not None:
+            self.flag_expiry(signed, verdict.key_tag)
+        return verdict
+
+    def flag_expiry(self, signed: SignedRRset, key_tag: int) -> None:
+        """VAL-RRSIG-09: a trace line when the signature that made ``signed`` secure expires
+        within :data:`EXPIRY_WARNING_SECONDS`.  Of several unexpired RRSIGs by that key, the
+        one lasting longest is taken (it may be the one that verified); RFC 1982 serial
+        arithmetic relative to ``now``, as the RRSIG checks (RFC 4034 §3.1.5)."""
+        left = max(
+            (
+                remaining
+                for sig in signed.rrsigs
+                if sig.key_tag == key_tag
+                and (remaining := (sig.expiration - self.now) % _SERIAL_MOD) < _SERIAL_HALF
+            ),
+            default=None,
+        )
+        if left is not None and left < EXPIRY_WARNING_SECONDS:
+            self.trace.append(
+                f"! {signed.owner} {_type_text(signed.rdtype)}: the signature by key {key_tag} "
+                f"expires in {left} s, at {format_time(self.now + left)} (VAL-RRSIG-09)"
+            )
 
     def finish(self, verdict: Verdict, rcode: int) -> Result:
         if self.backend.shared_spent and verdict.reason is Reason.LIMIT_SIG_VALIDATIONS:
@@ -1076,6 +1107,12 @@ def _read_target(signed: SignedRRset) -> tuple[Name, int]:
     if len(set(signed.rrset.rdatas)) != 1:
         raise WireError(f"{len(signed.rrset.rdatas)} records in a singleton RRset")
     return read_name(signed.rrset.rdatas[0], 0)
+
+
+def _type_text(rdtype: int) -> str:
+    import dns.rdatatype
+
+    return dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))
 
 
 def _describe(answer: Answer) -> str:
