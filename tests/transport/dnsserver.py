@@ -77,9 +77,15 @@ Handler = Callable[[Request], Reply]
 
 
 def reply_to(
-    query: dns.message.Message, rcode: int = dns.rcode.NOERROR, *, aa: bool = True
+    query: dns.message.Message | None,
+    rcode: dns.rcode.Rcode = dns.rcode.NOERROR,
+    *,
+    aa: bool = True,
 ) -> dns.message.Message:
-    """A response echoing the query's ID, question (its exact case) and EDNS."""
+    """A response echoing the query's ID, question (its exact case) and EDNS.
+
+    ``query`` is a :attr:`Request.query`: it must have parsed (asserted)."""
+    assert query is not None
     response = dns.message.make_response(query)
     response.set_rcode(rcode)
     if aa:
@@ -322,7 +328,8 @@ class MiniAuth:
                     rr = rrset(line.strip())
                     key = (rr.name, int(rr.rdtype))
                     if key in zone.records:
-                        zone.records[key].union_update(rr)
+                        # dnspython's Rdataset.union_update is unannotated
+                        zone.records[key].union_update(rr)  # type: ignore[no-untyped-call]
                     else:
                         zone.records[key] = rr
             self.zones.append(zone)

@@ -17,7 +17,7 @@ import dns.rcode
 from dnssec_core import limits
 from dnssec_core.chain.types import FailureKind
 from dnssec_core.transport.wire_io import EdnsMemory, Exchange, Failure, Server, exchange
-from tests.transport.dnsserver import Farm, Request, answer, reply_to
+from tests.transport.dnsserver import Farm, Handler, Request, answer, reply_to
 from tests.transport.test_wire_io import TCP_T, UDP_T, query
 
 ADDR = "127.0.0.31"
@@ -42,7 +42,7 @@ def no_edns(request: Request) -> dns.message.Message:
     return answer(request, RECORD)
 
 
-def run(handler, memory: EdnsMemory | None = None, *, server: Server | None = None
+def run(handler: Handler, memory: EdnsMemory | None = None, *, server: Server | None = None
         ) -> tuple[Exchange, Farm]:
     with Farm({ADDR: handler}) as farm:
         result = exchange(query(), server or Server(ADDR, farm.port), udp_timeout=UDP_T,

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 
 import dns.flags
+import dns.message
 import dns.name
 import dns.rcode
 import dns.rdatatype
@@ -19,7 +20,7 @@ from dnssec_core.chain.types import FailureKind, LimitKind, LookupFailure, Query
 from dnssec_core.transport import IterativeTransport, RootHints, builtin_root_hints
 from dnssec_core.transport import iterative as iterative_module
 from dnssec_core.wire.message import Response
-from tests.transport.dnsserver import Farm, Handler, MiniAuth, Request, reply_to, rrset
+from tests.transport.dnsserver import Farm, Handler, MiniAuth, Reply, Request, reply_to, rrset
 
 ROOT = "127.0.0.40"
 NS1 = "127.0.0.41"  # test.
@@ -272,12 +273,13 @@ def test_no_ds_nodata_from_the_parent(farm: Farm) -> None:
 def test_referral_to_the_ds_owner_is_the_parents_final_answer() -> None:
     inner = MiniAuth(("test.", TEST_ZONE))
 
-    def refers_for_ds(request: Request):  # a parent that answers DS questions with referrals
+    # a parent that answers DS questions with referrals
+    def refers_for_ds(request: Request) -> Reply:
         if request.qtype == DS and request.query is not None:
-            request.query.question[0].rdtype = dns.rdatatype.A  # type: ignore[misc]
+            request.query.question[0].rdtype = dns.rdatatype.A
             reply = inner(request)
-            assert not isinstance(reply, list) and reply is not None
-            reply.question[0].rdtype = dns.rdatatype.DS  # type: ignore[misc, union-attr]
+            assert isinstance(reply, dns.message.Message)
+            reply.question[0].rdtype = dns.rdatatype.DS
             return reply
         return inner(request)
 
@@ -306,11 +308,11 @@ def test_out_of_bailiwick_glue_is_not_used_SEC_NET_02(farm: Farm) -> None:
 def test_out_of_bailiwick_records_are_dropped_SEC_NET_02() -> None:
     inner = MiniAuth(*LEAF_ZONES)
 
-    def polluting(request: Request):
+    def polluting(request: Request) -> dns.message.Message:
         reply = inner(request)
-        assert reply is not None and not isinstance(reply, (list, bytes))
-        reply.answer.append(rrset("www.bank.lab. 300 A 192.0.2.66"))  # type: ignore[union-attr]
-        reply.authority.append(rrset("bank.lab. 300 NS ns.evil."))  # type: ignore[union-attr]
+        assert isinstance(reply, dns.message.Message)
+        reply.answer.append(rrset("www.bank.lab. 300 A 192.0.2.66"))
+        reply.authority.append(rrset("bank.lab. 300 NS ns.evil."))
         return reply
 
     with Farm(world(**{LEAF: polluting})) as farm:
@@ -329,7 +331,7 @@ def test_glueless_ns_name_is_resolved(farm: Farm) -> None:
 # -- failover and retries (SEC-NET-06) ---------------------------------------------------------
 
 
-def servfail(request: Request):
+def servfail(request: Request) -> dns.message.Message:
     return reply_to(request.query, dns.rcode.SERVFAIL, aa=False)
 
 
@@ -355,7 +357,7 @@ def test_a_failing_server_is_skipped(bad: Handler) -> None:
 def test_a_failed_server_is_retried_once_SEC_NET_06() -> None:
     inner = MiniAuth(*LEAF_ZONES)
 
-    def flaky(request: Request):
+    def flaky(request: Request) -> Reply:
         return servfail(request) if len(request.server.requests) == 1 else inner(request)
 
     with Farm(world(**{LEAF: flaky})) as farm:
@@ -374,7 +376,7 @@ def test_all_servers_failing_gives_a_reasoned_failure_SEC_NET_06() -> None:
 
 
 def test_silent_world_fails_in_bounded_time() -> None:
-    silent = {address: (lambda r: None) for address in world()}
+    silent: dict[str, Handler] = {address: (lambda r: None) for address in world()}
     started = time.monotonic()
     with Farm(silent) as farm:
         result = failure(make(farm).ask(Query(n("www.example.test."), A)), FailureKind.TIMEOUT)
@@ -385,7 +387,7 @@ def test_silent_world_fails_in_bounded_time() -> None:
 def test_truncated_answer_is_asked_over_tcp_SEC_NET_03() -> None:
     inner = MiniAuth(*LEAF_ZONES)
 
-    def truncating(request: Request):
+    def truncating(request: Request) -> Reply:
         if request.transport == "udp":
             reply = reply_to(request.query)
             reply.flags |= dns.flags.TC
@@ -406,7 +408,7 @@ def test_truncated_answer_is_asked_over_tcp_SEC_NET_03() -> None:
 def test_upward_referral_is_lame() -> None:
     inner = MiniAuth(("test.", TEST_ZONE))
 
-    def upward(request: Request):  # refers back to the root's servers
+    def upward(request: Request) -> Reply:  # refers back to the root's servers
         reply = reply_to(request.query, aa=False)
         reply.authority.append(rrset("test. 3600 NS ns1.test."))
         reply.additional.append(rrset(f"ns1.test. 3600 A {NS1}"))
@@ -418,7 +420,8 @@ def test_upward_referral_is_lame() -> None:
 
 
 def test_referral_back_up_the_tree_is_a_loop_that_fails() -> None:
-    def back_to_root(request: Request):  # example.test.'s server refers to test. again
+    # example.test.'s server refers to test. again
+    def back_to_root(request: Request) -> dns.message.Message:
         reply = reply_to(request.query, aa=False)
         reply.authority.append(rrset("test. 3600 NS ns1.test."))
         return reply
@@ -432,7 +435,7 @@ def test_referral_back_up_the_tree_is_a_loop_that_fails() -> None:
 def test_sideways_referral_is_lame() -> None:
     inner = MiniAuth(("test.", TEST_ZONE))
 
-    def sideways(request: Request):  # answers example.test. questions with insecure.test.
+    def sideways(request: Request) -> Reply:  # answers example.test. questions with insecure.test.
         if request.qname.is_subdomain(n("example.test.")):
             reply = reply_to(request.query, aa=False)
             reply.authority.append(rrset("insecure.test. 3600 NS ns.insecure.test."))
@@ -529,8 +532,9 @@ ns.c.test. 3600 A {LEAF}
 def test_addresses_per_zone_bound_SEC_LIM_05(monkeypatch: pytest.MonkeyPatch, bound: int) -> None:
     monkeypatch.setattr(limits, "MAX_ADDRESSES_PER_ZONE", bound)
     three = ROOT_ZONE + "test. 3600 NS ns3.test.\nns3.test. 3600 A 127.0.0.46\n"
-    with Farm(world(**{ROOT: MiniAuth((".", three)), NS1: servfail, NS2: servfail,
-                       "127.0.0.46": servfail})) as farm:
+    override: dict[str, Handler] = {ROOT: MiniAuth((".", three)), NS1: servfail, NS2: servfail,
+                                    "127.0.0.46": servfail}
+    with Farm(world(**override)) as farm:
         result = failure(make(farm).ask(Query(n("www.example.test."), A)), FailureKind.SERVFAIL)
     assert len(result.servers) == bound
     assert ("1 address(es) or NS name(s) not tried" in result.detail) is (bound == 2)

@@ -11,20 +11,24 @@ import dns.name
 import dns.rcode
 import pytest
 
-from dnssec_core.chain.types import FailureKind, LookupFailure, Query
+from dnssec_core.chain.types import Answer, FailureKind, LookupFailure, Query
 from dnssec_core.transport import StubTransport
 from dnssec_core.transport import stub as stub_module
 from dnssec_core.wire.message import Response
-from tests.transport.dnsserver import Farm, Request, answer, reply_to
+from tests.transport.dnsserver import Farm, Handler, Request, answer, reply_to
 
 ADDR = "127.0.0.31"
 NAME = dns.name.from_text("www.example.test.")
 Q = Query(NAME, 1)
 
 
-def run(handler, query: Query = Q, address: str = ADDR, **options):
+def run(
+    handler: Handler, query: Query = Q, address: str = ADDR, use_0x20: bool = False
+) -> tuple[Answer, Farm, StubTransport]:
     with Farm({address: handler}) as farm:
-        transport = StubTransport(address, farm.port, udp_timeout=0.3, tcp_timeout=0.5, **options)
+        transport = StubTransport(
+            address, farm.port, udp_timeout=0.3, tcp_timeout=0.5, use_0x20=use_0x20
+        )
         result = transport.ask(query)
     assert farm.errors == []
     return result, farm, transport
@@ -77,7 +81,9 @@ def test_nxdomain_is_a_response() -> None:
         (dns.rcode.FORMERR, FailureKind.FORMERR),
     ],
 )
-def test_error_rcodes_are_retried_then_reported_SEC_NET_06(rcode: int, kind: FailureKind) -> None:
+def test_error_rcodes_are_retried_then_reported_SEC_NET_06(
+    rcode: dns.rcode.Rcode, kind: FailureKind
+) -> None:
     result, farm, _ = run(lambda r: reply_to(r.query, rcode, aa=False))
     assert isinstance(result, LookupFailure)
     assert result.kind is kind
@@ -86,7 +92,7 @@ def test_error_rcodes_are_retried_then_reported_SEC_NET_06(rcode: int, kind: Fai
 
 
 def test_servfail_then_answer_SEC_NET_06() -> None:
-    def flaky(request: Request):
+    def flaky(request: Request) -> dns.message.Message:
         if len(request.server.requests) == 1:
             return reply_to(request.query, dns.rcode.SERVFAIL, aa=False)
         return with_ad(request)
@@ -115,7 +121,7 @@ def test_garbage_is_malformed_SEC_PARSE_01() -> None:
 
 
 def test_truncated_then_tcp() -> None:
-    def handler(request: Request):
+    def handler(request: Request) -> dns.message.Message:
         if request.transport == "udp":
             response = reply_to(request.query, aa=False)
             response.flags |= dns.flags.TC

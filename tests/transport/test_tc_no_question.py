@@ -17,7 +17,16 @@ import dns.message
 
 from dnssec_core.chain.types import FailureKind
 from dnssec_core.transport.wire_io import Failure
-from tests.transport.dnsserver import Close, Request, Spoof, answer, reply_to
+from tests.transport.dnsserver import (
+    Close,
+    Handler,
+    Item,
+    Reply,
+    Request,
+    Spoof,
+    answer,
+    reply_to,
+)
 from tests.transport.test_wire_io import ADDR, OTHER, ask
 
 RECORD = "www.example.test. 300 A 192.0.2.1"
@@ -31,8 +40,8 @@ def truncated_without_question(request: Request) -> dns.message.Message:
     return response
 
 
-def then_over_tcp(tcp_reply):  # type: ignore[no-untyped-def]
-    def handler(request: Request) -> object:
+def then_over_tcp(tcp_reply: Handler) -> Handler:
+    def handler(request: Request) -> Reply:
         if request.transport == "udp":
             return truncated_without_question(request)
         return tcp_reply(request)
@@ -48,7 +57,7 @@ def test_tc_without_a_question_goes_to_tcp_SEC_NET_03() -> None:
 
 
 def test_tc_without_a_question_and_another_id_is_ignored_RFC5452() -> None:
-    def handler(request: Request) -> object:
+    def handler(request: Request) -> dns.message.Message:
         response = truncated_without_question(request)
         response.id ^= 0x5A5A
         return response
@@ -61,7 +70,7 @@ def test_tc_without_a_question_and_another_id_is_ignored_RFC5452() -> None:
 
 
 def test_tc_without_a_question_from_another_address_is_ignored_RFC5452() -> None:
-    def handler(request: Request) -> object:
+    def handler(request: Request) -> Spoof:
         return Spoof(truncated_without_question(request), OTHER)
 
     result, farm = ask(handler)
@@ -71,7 +80,7 @@ def test_tc_without_a_question_from_another_address_is_ignored_RFC5452() -> None
 
 
 def test_tc_without_a_question_and_qr_clear_is_ignored() -> None:
-    def handler(request: Request) -> object:
+    def handler(request: Request) -> bytes:
         wire = truncated_without_question(request).to_wire()
         flags = struct.unpack("!H", wire[2:4])[0] & ~0x8000  # QR off: a query, not an answer
         return wire[:2] + struct.pack("!H", flags) + wire[4:]
@@ -83,7 +92,7 @@ def test_tc_without_a_question_and_qr_clear_is_ignored() -> None:
 
 
 def test_tcp_answer_for_another_question_is_not_ours_SEC_NET_01() -> None:
-    def other(request: Request) -> list[object]:
+    def other(request: Request) -> list[Item]:
         assert request.query is not None
         wrong = dns.message.make_query("elsewhere.example.test.", "A")
         wrong.id = request.query.id

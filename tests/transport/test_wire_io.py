@@ -18,6 +18,7 @@ import pytest
 
 from dnssec_core import limits
 from dnssec_core.chain.types import FailureKind
+from dnssec_core.transport.query_wire import OutgoingQuery
 from dnssec_core.transport.wire_io import (
     Exchange,
     Failure,
@@ -27,7 +28,18 @@ from dnssec_core.transport.wire_io import (
     parse_server,
     rcode_failure,
 )
-from tests.transport.dnsserver import Close, Delay, Farm, Request, Spoof, answer, reply_to
+from tests.transport.dnsserver import (
+    Close,
+    Delay,
+    Farm,
+    Handler,
+    Item,
+    Reply,
+    Request,
+    Spoof,
+    answer,
+    reply_to,
+)
 
 ADDR = "127.0.0.21"
 OTHER = "127.0.0.22"
@@ -36,18 +48,25 @@ TCP_T = 0.8
 NAME = dns.name.from_text("www.example.test.")
 
 
-def query(name: dns.name.Name = NAME, rdtype: int = 1, rd: bool = False) -> dns.message.Message:
+def query(name: dns.name.Name = NAME, rdtype: int = 1, rd: bool = False) -> OutgoingQuery:
     return make_query(name, rdtype, recursion_desired=rd)
 
 
-def ask(handler, msg=None, *, tcp=True, address=ADDR, **kw) -> tuple[Exchange, Farm]:
+def ask(
+    handler: Handler,
+    msg: OutgoingQuery | None = None,
+    *,
+    tcp: bool = True,
+    address: str = ADDR,
+    exact_case: bool = False,
+) -> tuple[Exchange, Farm]:
     with Farm({address: handler}, tcp=tcp) as farm:
         result = exchange(
             msg if msg is not None else query(),
             Server(address, farm.port),
             udp_timeout=UDP_T,
             tcp_timeout=TCP_T,
-            **kw,
+            exact_case=exact_case,
         )
     assert farm.errors == []
     return result, farm
@@ -98,7 +117,7 @@ def test_random_id_and_source_port_per_query_SEC_NET_01() -> None:
 
 
 def test_wrong_id_is_ignored_then_the_right_answer_accepted_SEC_NET_01() -> None:
-    def handler(request: Request):
+    def handler(request: Request) -> list[Item]:
         wrong = a_answer(request, "192.0.2.66")
         wrong.id ^= 0x5555
         return [wrong, a_answer(request)]
@@ -109,11 +128,15 @@ def test_wrong_id_is_ignored_then_the_right_answer_accepted_SEC_NET_01() -> None
 
 
 def test_answer_for_another_question_is_ignored_SEC_NET_01() -> None:
-    def handler(request: Request):
+    def handler(request: Request) -> list[Item]:
         other = a_answer(request, "192.0.2.66")
-        other.question = [dns.rrset.RRset(dns.name.from_text("evil.test."), 1, 1)]
+        other.question = [
+            dns.rrset.RRset(dns.name.from_text("evil.test."), dns.rdataclass.IN, dns.rdatatype.A)
+        ]
         other_type = a_answer(request, "192.0.2.67")
-        other_type.question = [dns.rrset.RRset(request.qname, 1, dns.rdatatype.AAAA)]
+        other_type.question = [
+            dns.rrset.RRset(request.qname, dns.rdataclass.IN, dns.rdatatype.AAAA)
+        ]
         return [other, other_type, a_answer(request)]
 
     result, _ = ask(handler)
@@ -135,10 +158,14 @@ def test_echoed_query_with_qr_clear_is_ignored() -> None:
 
 
 def test_question_compared_case_insensitively_SEC_NET_07() -> None:
-    def lower(request: Request):
+    def lower(request: Request) -> dns.message.Message:
         response = a_answer(request)
         response.question = [
-            dns.rrset.RRset(dns.name.from_text(request.qname.to_text().lower()), 1, 1)
+            dns.rrset.RRset(
+                dns.name.from_text(request.qname.to_text().lower()),
+                dns.rdataclass.IN,
+                dns.rdatatype.A,
+            )
         ]
         return response
 
@@ -150,10 +177,14 @@ def test_question_compared_case_insensitively_SEC_NET_07() -> None:
 
 
 def test_0x20_requires_the_exact_case_back_SEC_NET_07() -> None:
-    def lower(request: Request):
+    def lower(request: Request) -> dns.message.Message:
         response = a_answer(request)
         response.question = [
-            dns.rrset.RRset(dns.name.from_text(request.qname.to_text().lower()), 1, 1)
+            dns.rrset.RRset(
+                dns.name.from_text(request.qname.to_text().lower()),
+                dns.rdataclass.IN,
+                dns.rdatatype.A,
+            )
         ]
         return response
 
@@ -167,7 +198,7 @@ def test_0x20_requires_the_exact_case_back_SEC_NET_07() -> None:
 # -- TCP (SEC-NET-03, RFC 7766) ------------------------------------------------------------------
 
 
-def truncating(request: Request):
+def truncating(request: Request) -> dns.message.Message:
     if request.transport == "udp":
         response = reply_to(request.query)
         response.flags |= dns.flags.TC
@@ -183,7 +214,7 @@ def test_truncated_udp_answer_is_asked_again_over_tcp_SEC_NET_03() -> None:
 
 
 def test_tcp_skips_answers_to_other_ids_SEC_NET_03() -> None:
-    def handler(request: Request):
+    def handler(request: Request) -> Reply:
         if request.transport == "udp":
             return truncating(request)
         wrong = a_answer(request, "192.0.2.66")
@@ -206,7 +237,7 @@ def test_tcp_refused_is_a_network_failure() -> None:
 
 
 def test_tc_over_tcp_is_malformed() -> None:
-    def handler(request: Request):
+    def handler(request: Request) -> dns.message.Message:
         response = reply_to(request.query)
         response.flags |= dns.flags.TC
         return response
@@ -216,7 +247,7 @@ def test_tc_over_tcp_is_malformed() -> None:
 
 
 def test_tcp_timeout_is_bounded_SEC_NET_03() -> None:
-    def handler(request: Request):
+    def handler(request: Request) -> Item:
         return truncating(request) if request.transport == "udp" else Delay(TCP_T + 0.5)
 
     started = time.monotonic()
@@ -246,7 +277,7 @@ def test_compression_loop_is_malformed_SEC_PARSE_01() -> None:
 
 
 def test_malformed_answer_section_is_malformed_SEC_PARSE_01() -> None:
-    def handler(request: Request):
+    def handler(request: Request) -> bytes:
         wire = bytearray(a_answer(request).to_wire())
         return bytes(wire[:-3])  # the A record's RDATA is cut short
 
@@ -267,7 +298,7 @@ def test_short_and_foreign_garbage_is_ignored_until_the_deadline() -> None:
 
 
 def test_error_rcode_without_question_is_a_failure() -> None:
-    def handler(request: Request):
+    def handler(request: Request) -> dns.message.Message:
         response = reply_to(request.query, dns.rcode.FORMERR, aa=False)
         response.question = []
         response.use_edns(False)

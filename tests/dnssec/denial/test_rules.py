@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from dnssec_core.dnssec.denial import (
+    Denial,
     Proof,
     prove_insecure_referral,
     prove_no_ds,
@@ -54,7 +55,7 @@ CHAIN = nsec_chain(ZONE)
 CHAIN3 = nsec3_chain(ZONE)
 
 
-def status(denial):  # type: ignore[no-untyped-def]
+def status(denial: Denial) -> tuple[Status, Reason, Proof]:
     return denial.status, denial.verdict.reason, denial.proof
 
 
