@@ -6,6 +6,11 @@ negative answer) for min(received TTL, RRSIG Original TTL), never past an RRSIG'
 (RFC 1982 serial arithmetic relative to ``now``, as :mod:`dnssec_core.dnssec.rrsig`), and never
 past the zone key states it was validated with.  A negative answer lives at most
 min(SOA TTL, SOA MINIMUM) (RFC 2308 §5); one without an SOA is not cached (RFC 2308 §5).
+With the NSEC/NSEC3 records of its proof counted like any other RRset, that is the validator
+rule of RFC 9077 §4 (NSEC-13): a denial is never used past min(SOA TTL, SOA MINIMUM, NSEC or
+NSEC3 TTL, their RRSIGs' Original TTL), nor past those RRSIGs' expiration.  The same bound
+holds for what the engine keeps from a denial besides answers — an insecure delegation's
+proof of no DS, the proof that a name is not a zone cut — through :meth:`Lifetime.response`.
 
 Bogus results are kept briefly in a map of their own, so a bogus entry can never be served as
 a positive one nor the reverse; indeterminate results (transport failures, spent work bounds,
@@ -19,12 +24,13 @@ from collections.abc import Hashable
 from dataclasses import replace
 from typing import Generic, TypeVar
 
-from dnssec_core.wire.message import SignedRRset
+from dnssec_core.wire.message import Response, SignedRRset
 
 #: The longest a result is reused, whatever its TTLs say (as the key cache, one day).
 MAX_CACHE_SECONDS = 86_400
 
 _SERIAL_MOD = 1 << 32
+_SOA_TYPE = 6
 _T = TypeVar("_T")
 
 
@@ -72,6 +78,21 @@ class Lifetime:
             return
         self.rrset(soa)
         self.cap(self.now + minimum)
+
+    def response(self, response: Response) -> None:
+        """Every RRset of ``response`` (:meth:`rrset`); one with an SOA in its authority
+        section is a negative answer and also ends at its SOA MINIMUM (:meth:`negative`).
+
+        NSEC-13 (RFC 9077 §4, RFC 2308 §5) for the denials the engine keeps outside the
+        answer cache: a proof of no DS or of no zone cut is reused no longer than
+        min(SOA TTL, SOA MINIMUM, NSEC/NSEC3 TTL, RRSIG Original TTL), never past an RRSIG's
+        expiration.  (A proof carried by a referral has no SOA: its NSEC/NSEC3 TTLs bound it.)
+        """
+        for signed in (*response.answer, *response.authority):
+            self.rrset(signed)
+        soa = next((s for s in response.authority if s.rdtype == _SOA_TYPE), None)
+        if soa is not None:
+            self.negative(soa)
 
 
 class AnswerCache(Generic[_T]):

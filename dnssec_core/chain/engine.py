@@ -762,7 +762,9 @@ class _Run:
 
     def remember(self, state: KeyState, *answers: Answer, not_after: int | None = None) -> None:
         """Cache a key state until its data's TTL or signature expiry (bogus: briefly), and
-        never past ``not_after`` (a trust anchor's validity window, TA-03)."""
+        never past ``not_after`` (a trust anchor's validity window, TA-03).  A proof of no DS
+        counts as the negative answer it is: never past its SOA MINIMUM either (NSEC-13,
+        RFC 9077 §4, :meth:`Lifetime.response`)."""
         self.link(state)
         if state.status is Status.INDETERMINATE or state.verdict.reason.value.startswith("limit-"):
             # a spent work bound says nothing about the zone's data: never cached, so that
@@ -774,17 +776,13 @@ class _Run:
                 until = min(until, not_after)
             self.v.store_keys(state, until, now=self.now)
             return
-        until = self.now + 86400 if not_after is None else min(self.now + 86400, not_after)
+        life = Lifetime(self.now)  # at most one day (MAX_CACHE_SECONDS)
+        if not_after is not None:
+            life.cap(not_after)
         for answer in answers:
-            if isinstance(answer, Response):
-                for signed in (*answer.answer, *answer.authority):
-                    until = min(until, self.now + signed.rrset.ttl)
-                    for sig in signed.rrsigs:  # VAL-TTL-02: never past a signature's expiry
-                        until = min(
-                            until,
-                            self.now
-                            + min(sig.original_ttl, (sig.expiration - self.now) % (1 << 32)),
-                        )
+            if isinstance(answer, Response):  # VAL-TTL-02: TTLs, Original TTLs, expirations
+                life.response(answer)
+        until = life.until if life.cacheable else self.now
         self.v.store_keys(state, until, now=self.now)
         self.lifetime.cap(until)
 
@@ -831,9 +829,7 @@ class _Run:
             step = yield from self.descend(current, child)
             if step is _NO_SUCH_NAME:  # nothing exists below: the zone is the current one
                 return current
-            if step is None:  # proven: child is not a zone cut
-                self.v.store_not_a_cut(child, self.now + limits.NOT_A_CUT_CACHE_SECONDS,
-                                       now=self.now)
+            if step is None:  # proven (and remembered by descend): child is not a zone cut
                 continue
             if step.status is not Status.SECURE or step.keys is None:
                 return step
@@ -888,6 +884,17 @@ class _Run:
         self.remember(state, answer, key_answer)
         return state
 
+    def not_a_cut(self, child: Name, proof: Response) -> None:
+        """Remember that ``child`` was proven not to be a zone cut: for at most
+        ``NOT_A_CUT_CACHE_SECONDS`` and never longer than the proof may be used — a denial
+        ends at min(SOA TTL, SOA MINIMUM, NSEC/NSEC3 TTL, RRSIG Original TTL) and its RRSIGs'
+        expiration (NSEC-13, RFC 9077 §4; :meth:`Lifetime.response`)."""
+        life = Lifetime(self.now)
+        life.cap(self.now + limits.NOT_A_CUT_CACHE_SECONDS)
+        life.response(proof)
+        if life.cacheable:
+            self.v.store_not_a_cut(child, life.until, now=self.now)
+
     def jump(self, current: KeyState, apex: Name) -> Generator[Query, Answer, KeyState | None]:
         """Straight to a claimed zone apex: ask its DS and accept it if a zone on the path
         with authenticated keys signed it (RFC 4035 §5.2 asks for the child's DS, not for a
@@ -938,7 +945,10 @@ class _Run:
         cname = answer.answer_rrset(child, CNAME_TYPE)
         if cname is not None:  # an alias is never a delegation (RFC 2181 §10.1)
             verdict = self.verify(cname, parent.keys)
-            return None if verdict.status is Status.SECURE else KeyState(child, verdict)
+            if verdict.status is not Status.SECURE:
+                return KeyState(child, verdict)
+            self.not_a_cut(child, answer)
+            return None
         signer = _denial_signer(child, answer)
         if signer is not None and is_subdomain(signer, child):
             return KeyState(child, _child_side_answer(child, signer))
@@ -947,6 +957,7 @@ class _Run:
         if outcome.name_error:
             return _NO_SUCH_NAME
         if outcome.not_a_cut:
+            self.not_a_cut(child, answer)
             return None
         state = KeyState(child, outcome.verdict)
         if outcome.verdict.status is Status.INSECURE:

@@ -33,13 +33,17 @@ from dnssec_core.auth.lab import Tamper
 from dnssec_core.caa.check import BR_MIN_REUSE_SECONDS, CaaRequest, check_caa
 from dnssec_core.caa.decision import Decision
 from dnssec_core.caa.domain import parse_domain
+from dnssec_core.chain.cache import Lifetime
 from dnssec_core.chain.engine import Validator
 from dnssec_core.chain.types import LookupFailure, Query
 from dnssec_core.crypto import get_backend
+from dnssec_core.dnssec.records import RRSIG
 from dnssec_core.driver import resolve
 from dnssec_core.timeutil import format_time
 from dnssec_core.verdict import Status
+from dnssec_core.wire.message import Response, SignedRRset
 from dnssec_core.wire.name import canonical_key
+from dnssec_core.wire.rrset import RRset
 from tests.attacks.world import NOW, World, ZoneSpec, build, rrsig_rrset, zone_text
 from tests.chain.test_answer_cache import expiry
 
@@ -57,23 +61,33 @@ ZONE_SOA = {"soa-ttl": (SOA_TTL, 3600), "soa-minimum": (3600, SOA_MINIMUM),
             "plain": (3600, 3600)}
 
 
-def _zone(origin: str, soa_ttl: int, minimum: int) -> str:
+def _zone(origin: str, soa_ttl: int, minimum: int, extra: str = "") -> str:
     return (f"$ORIGIN {origin}\n"
             f"@ {soa_ttl} IN SOA ns.{origin} hostmaster.{origin} 1 7200 3600 1209600 {minimum}\n"
-            f"@ 3600 IN NS ns.{origin}\nns 3600 IN A 192.0.2.53\nwww 3600 IN A 192.0.2.1\n")
+            f"@ 3600 IN NS ns.{origin}\nns 3600 IN A 192.0.2.53\nwww 3600 IN A 192.0.2.1\n"
+            + extra)
+
+
+#: In each soa-minimum-* zone: the unsigned zone island.sub.<zone>, delegated without DS
+#: below the empty non-terminal sub.<zone>.
+ISLAND = "island.sub 3600 IN NS ns.island.sub\nns.island.sub 3600 IN A 192.0.2.53\n"
 
 
 @cache
 def world() -> World:
-    """A signed root delegating to six signed TLDs: {soa-ttl,soa-minimum,plain}-{nsec,nsec3}."""
+    """A signed root delegating to six signed TLDs: {soa-ttl,soa-minimum,plain}-{nsec,nsec3};
+    below each soa-minimum-* zone the unsigned zone island.sub.soa-minimum-*."""
     specs: dict[str, ZoneSpec] = {}
     root = ""
     for denial in ("nsec", "nsec3"):
         for kind, (soa_ttl, minimum) in ZONE_SOA.items():
             origin = f"{kind}-{denial}."
-            specs[origin] = ZoneSpec(_zone(origin, soa_ttl, minimum),
+            extra = ISLAND if kind == "soa-minimum" else ""
+            specs[origin] = ZoneSpec(_zone(origin, soa_ttl, minimum, extra),
                                      nsec3=(0, b"") if denial == "nsec3" else None)
             root += f"{origin} 3600 IN NS ns.{origin}\nns.{origin} 3600 IN A 192.0.2.53\n"
+        island = f"island.sub.soa-minimum-{denial}."
+        specs[island] = ZoneSpec(_zone(island, 3600, 3600), signed=False)
     specs["."] = ZoneSpec(zone_text(".", root))
     return build(specs)
 
@@ -254,3 +268,63 @@ def test_caa_negative_lookups_carry_no_ttl_and_expire_with_the_denial_NSEC_13() 
     after = check_caa(request, validator, w.transport(), now=NOW + SOA_TTL)
     assert all(lookup.queries > 0 for lookup in after.lookups)
     assert after.decision is Decision.PERMITTED
+
+
+@pytest.mark.parametrize("denial", ["nsec", "nsec3"])
+def test_proofs_of_no_ds_and_no_cut_end_at_soa_minimum_NSEC_13(denial: str) -> None:
+    """The denials the engine keeps besides answers obey RFC 9077 §4 too (NSEC-13): in
+    soa-minimum-* (SOA MINIMUM 90, NSEC/NSEC3 TTL 300) the proof that sub.<zone> is no zone
+    cut and the proof that island.sub.<zone> has no DS are each a NODATA answer, kept 90 s —
+    and so is the insecure answer resting on them — not the 300 s of their NSEC TTL."""
+    w = world()
+    zone = f"soa-minimum-{denial}."
+    qname = f"www.island.sub.{zone}"
+    validator = Validator(w.anchors, backend=get_backend("fast"))
+    transport = w.transport()
+
+    def ask(now: int):  # type: ignore[no-untyped-def]
+        return resolve(validator, transport, dns.name.from_text(qname), dns.rdatatype.A,
+                       now=now)
+
+    first = ask(NOW)
+    assert (first.status, first.verdict.reason.value) == (Status.INSECURE, "insecure-delegation")
+    sub, island = dns.name.from_text(f"sub.{zone}"), dns.name.from_text(f"island.sub.{zone}")
+    assert [q.name for q in transport.asked if q.rdtype == dns.rdatatype.DS][-2:] == [sub, island]
+    end = NOW + SOA_MINIMUM
+    assert validator.key_expiry(island) == end
+    assert validator.cached_keys(island, end - 1) is not None
+    assert validator.cached_keys(island, end) is None
+    assert validator.known_not_a_cut(sub, end - 1) and not validator.known_not_a_cut(sub, end)
+    assert expiry(validator, qname, "A", NOW) == end
+    assert ask(end - 1).queries == 0
+    asked = len(transport.asked)
+    again = ask(end)
+    assert again.status is Status.INSECURE and again.queries > 0
+    # both denials asked afresh: the cut walk no longer skips sub.<zone>
+    assert [q.name for q in transport.asked[asked:] if q.rdtype == dns.rdatatype.DS] == [
+        sub, island]
+
+
+def test_lifetime_of_a_response_NSEC_13() -> None:
+    """:meth:`Lifetime.response`, the bound the engine applies to the denials it keeps: an
+    SOA in the authority section makes it a negative answer (its MINIMUM counts, RFC 2308
+    §5); a proof without SOA (carried by a referral) is bounded by its NSEC/NSEC3 alone; an
+    SOA whose MINIMUM cannot be read makes it uncacheable (fail closed)."""
+    zone = dns.name.from_text("z.")
+    soa_rdata = (b"\x02ns\x00\x02hm\x00" + (1).to_bytes(4, "big") * 4
+                 + SOA_MINIMUM.to_bytes(4, "big"))
+    soa = SignedRRset(RRset(zone, dns.rdatatype.SOA, 1, 3600, (soa_rdata,)))
+    sig = RRSIG(dns.rdatatype.NSEC, 13, 1, ORIGINAL_TTL, NOW + 86400, 0, 1, zone, b"s", b"")
+    nsec = SignedRRset(RRset(zone, dns.rdatatype.NSEC, 1, 300, (b"\x00\x00",)), (sig,))
+
+    def life(*authority: SignedRRset) -> Lifetime:
+        lifetime = Lifetime(NOW)
+        lifetime.response(Response(zone, dns.rdatatype.DS, 0, (), authority))
+        return lifetime
+
+    negative = life(soa, nsec)
+    assert (negative.cacheable, negative.until) == (True, NOW + SOA_MINIMUM)
+    referral = life(nsec)
+    assert (referral.cacheable, referral.until) == (True, NOW + ORIGINAL_TTL)
+    broken = SignedRRset(RRset(zone, dns.rdatatype.SOA, 1, 3600, (b"\x00",)))
+    assert life(broken, nsec).cacheable is False
