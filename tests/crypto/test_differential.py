@@ -93,7 +93,7 @@ _RSA_SPECS = (
     (2048, 65537, SignatureScheme.RSA_PKCS1_SHA256),
     (2048, 3, SignatureScheme.RSA_PKCS1_SHA512),
 )
-_RSA_HASH = {
+_RSA_HASH: dict[SignatureScheme, type[hashes.SHA1 | hashes.SHA256 | hashes.SHA512]] = {
     SignatureScheme.RSA_PKCS1_SHA1: hashes.SHA1,
     SignatureScheme.RSA_PKCS1_SHA256: hashes.SHA256,
     SignatureScheme.RSA_PKCS1_SHA512: hashes.SHA512,

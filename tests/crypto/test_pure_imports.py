@@ -92,6 +92,7 @@ def signed_vectors() -> list[dict[str, object]]:
     """One valid signature per algorithm, made with cryptography; the child also tries a bad one."""
     message = b"pure import isolation"
     vectors: list[dict[str, object]] = []
+    digest: hashes.HashAlgorithm
     for bits, scheme, digest in ((1024, "RSA_PKCS1_SHA1", hashes.SHA1()),
                                  (2048, "RSA_PKCS1_SHA256", hashes.SHA256()),
                                  (2048, "RSA_PKCS1_SHA512", hashes.SHA512())):

@@ -135,7 +135,7 @@ def test_lenient_verifiers_accept_honest_signatures(backend: Backend) -> None:
 # --- real keys ------------------------------------------------------------------------------------
 
 _PRIVATE: dict[tuple[int, int], rsa.RSAPrivateKey] = {}
-_HASH = {
+_HASH: dict[SignatureScheme, type[hashes.SHA1 | hashes.SHA256 | hashes.SHA512]] = {
     SignatureScheme.RSA_PKCS1_SHA1: hashes.SHA1,
     SignatureScheme.RSA_PKCS1_SHA256: hashes.SHA256,
     SignatureScheme.RSA_PKCS1_SHA512: hashes.SHA512,

@@ -40,7 +40,7 @@ def one_input(data: bytes) -> None:
 
 
 def main() -> None:
-    import atheris  # type: ignore[import-not-found]
+    import atheris
 
     atheris.Setup(sys.argv, one_input)
     atheris.Fuzz()

@@ -36,7 +36,9 @@ def test_random_messages_raise_only_wire_error(data: bytes) -> None:
 @FAST_EXAMPLES
 @given(rdata=st.binary(max_size=300))
 @pytest.mark.parametrize("record", [RRSIG, DNSKEY, DS])
-def test_random_rdata_raises_only_wire_error(record: type, rdata: bytes) -> None:
+def test_random_rdata_raises_only_wire_error(
+    record: type[RRSIG | DNSKEY | DS], rdata: bytes
+) -> None:
     with contextlib.suppress(WireError):
         record.from_wire(rdata)
 

@@ -24,8 +24,9 @@ INCEPTION = 1767225600  # 2026-01-01T00:00:00Z
 EXPIRATION = 3660681600  # 2086-01-01T00:00:00Z
 NOW = 1796083200  # 2026-12-01T00:00:00Z
 
-_HASH = {5: hashes.SHA1, 7: hashes.SHA1, 8: hashes.SHA256, 10: hashes.SHA512,
-         13: hashes.SHA256, 14: hashes.SHA384}
+_HASH: dict[int, type[hashes.SHA1 | hashes.SHA256 | hashes.SHA384 | hashes.SHA512]] = {
+    5: hashes.SHA1, 7: hashes.SHA1, 8: hashes.SHA256, 10: hashes.SHA512,
+    13: hashes.SHA256, 14: hashes.SHA384}
 
 
 def name(text: str) -> dns.name.Name:
