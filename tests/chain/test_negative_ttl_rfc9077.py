@@ -34,7 +34,7 @@ from dnssec_core.caa.check import BR_MIN_REUSE_SECONDS, CaaRequest, check_caa
 from dnssec_core.caa.decision import Decision
 from dnssec_core.caa.domain import parse_domain
 from dnssec_core.chain.cache import Lifetime
-from dnssec_core.chain.engine import Validator
+from dnssec_core.chain.engine import Result, Validator
 from dnssec_core.chain.types import LookupFailure, Query
 from dnssec_core.crypto import get_backend
 from dnssec_core.dnssec.records import RRSIG
@@ -130,7 +130,8 @@ def _resign(*, original_ttl: int, expiration: int) -> Edit:
                 if not (r.rdtype == dns.rdatatype.RRSIG and r.covers in DENIAL_TYPES)]
         for rrset in [r for r in kept if r.rdtype in DENIAL_TYPES]:
             shaped = dns.rrset.RRset(rrset.name, rrset.rdclass, rrset.rdtype)
-            shaped.update(rrset)
+            for rdata in rrset:
+                shaped.add(rdata)
             shaped.ttl = original_ttl  # the signer writes its zone TTL as Original TTL
             kept.append(rrsig_rrset(shaped, zone.zsk, zone.origin, expiration=expiration))
         message.authority[:] = kept
@@ -200,7 +201,7 @@ def test_negative_answer_lives_for_the_smallest_ttl_NSEC_13(
     transport = w.transport(recorder(w, origin, seen, edit))
     validator = Validator(w.anchors, backend=get_backend("fast"))
 
-    def ask(now: int):  # type: ignore[no-untyped-def]
+    def ask(now: int) -> Result:
         return resolve(validator, transport, dns.name.from_text(qname),
                        dns.rdatatype.from_text(qtype), now=now)
 
@@ -282,7 +283,7 @@ def test_proofs_of_no_ds_and_no_cut_end_at_soa_minimum_NSEC_13(denial: str) -> N
     validator = Validator(w.anchors, backend=get_backend("fast"))
     transport = w.transport()
 
-    def ask(now: int):  # type: ignore[no-untyped-def]
+    def ask(now: int) -> Result:
         return resolve(validator, transport, dns.name.from_text(qname), dns.rdatatype.A,
                        now=now)
 
