@@ -46,7 +46,7 @@ from dnssec_core.caa.domain import parse_domain
 from dnssec_core.chain.engine import Validator
 from dnssec_core.chain.types import LookupFailure, Query
 from dnssec_core.crypto import get_backend
-from dnssec_core.dnssec.denial.nsec3 import b32hex_encode
+from dnssec_core.dnssec.denial.nsec3 import b32hex_encode, iterated_hash
 from dnssec_core.verdict import EDE, REASON_EDE, STATUS_EDE, Reason, Status
 from tests.attacks.harness import Outcome, resolve_counted
 from tests.attacks.world import NOW, World, rewrite, rrsig_rrset
@@ -103,7 +103,7 @@ def _unsigned_cname(message: Message) -> list[dns.rrset.RRset]:
     return [dns.rrset.from_text(_qname(message), 300, "IN", "CNAME", "www.attacker.example.")]
 
 
-def _empty(rcode: int, keep_soa: bool) -> Callable[[Message], None]:
+def _empty(rcode: dns.rcode.Rcode, keep_soa: bool) -> Callable[[Message], None]:
     def edit(message: Message) -> None:
         message.set_rcode(rcode)
         message.answer.clear()
@@ -195,7 +195,7 @@ def _drop_ds_matched_key(w: World, origin: str) -> Callable[[Message], None]:
             if rrset.rdtype == dns.rdatatype.DNSKEY:
                 for rdata in list(rrset):
                     if rdata.to_wire() == ksk:
-                        rrset.discard(rdata)
+                        rrset.discard(rdata)  # type: ignore[no-untyped-call]  # untyped in dnspython
     return edit
 
 
@@ -250,7 +250,7 @@ def _swap_ds(keep_supported: bool) -> Callable[[Message], None]:
             if rrset.rdtype == dns.rdatatype.DS:
                 for rdata in list(rrset):
                     if rdata.algorithm != 12:
-                        rrset.discard(rdata)
+                        rrset.discard(rdata)  # type: ignore[no-untyped-call]  # untyped in dnspython
                         if keep_supported:  # a second unsupported DS in its place
                             rrset.add(dns.rdata.from_text(rrset.rdclass, rrset.rdtype,
                                                           "4712 12 2 " + "A5" * 32), rrset.ttl)
@@ -394,8 +394,8 @@ def _hash_walk(w: World, qname: str) -> Tamper:
     every label, and each DS answer is a *valid* "not a cut" proof that first makes the
     validator hash the whole ancestry under parameter sets that prove nothing (a fresh salt
     each) — as many as fit NSEC3_HASHES_PER_RESPONSE — before the one that matches."""
-    from tests.attacks.world import iterated_hash  # the lab's reference: not counted
-
+    # iterated_hash is bound at import, before tests.attacks.harness swaps in its counting
+    # wrapper: the lab's reference hash is not counted
     zone = w.zones["hashtrap."]
     assert zone.zsk is not None
     zsk = zone.zsk

@@ -21,6 +21,7 @@ the same transport limits on unsigned servers in tests/transport/test_iterative.
 from __future__ import annotations
 
 import contextlib
+import copy
 import random
 import socket
 import threading
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 import dns.flags
 import dns.message
 import dns.name
+import dns.rcode
 import dns.rdata
 import dns.rdatatype
 import dns.rrset
@@ -38,6 +40,7 @@ import pytest
 from dnssec_core import limits
 from dnssec_core.auth.responder import Responder
 from dnssec_core.auth.server import LoopbackServer, serving
+from dnssec_core.auth.zone import AuthZone
 from dnssec_core.caa.check import CaaRequest, check_caa
 from dnssec_core.caa.decision import Decision
 from dnssec_core.caa.domain import parse_domain
@@ -68,7 +71,7 @@ class Forging:
     def answer(self, query: Message) -> Message:
         response = self.inner.answer(query)
         for section in (response.answer, response.authority, response.additional):
-            section[:] = [rrset.copy() for rrset in section]  # never edit the zone's own
+            section[:] = [copy.copy(rrset) for rrset in section]  # never edit the zone's own
         before = response.to_wire(max_size=65535, want_shuffle=False)
         self.edit(query, response)
         if response.to_wire(max_size=65535, want_shuffle=False) != before:
@@ -109,7 +112,7 @@ def wrong_question(target: tuple[str, int]) -> Edit:
 
 
 def _referral(response: Message, cut: dns.name.Name, address: str) -> None:
-    response.set_rcode(0)
+    response.set_rcode(dns.rcode.NOERROR)
     response.flags &= ~dns.flags.AA
     response.answer.clear()
     ns = dns.name.Name((b"ns", *cut.labels))
@@ -165,8 +168,10 @@ class Lab:
     trap_tcp: socket.socket
 
     def trap_untouched(self) -> bool:
-        for sock, probe in ((self.trap_udp, lambda s: s.recvfrom(65535)),
-                            (self.trap_tcp, lambda s: s.accept())):
+        probes: tuple[tuple[socket.socket, Callable[[socket.socket], object]], ...] = (
+            (self.trap_udp, lambda s: s.recvfrom(65535)),
+            (self.trap_tcp, lambda s: s.accept()))
+        for sock, probe in probes:
             sock.setblocking(False)
             try:
                 probe(sock)
@@ -181,13 +186,13 @@ def lab(**edits: Edit) -> Iterator[Lab]:
     """The attack world on its loopback addresses, with ``edits`` by zone name
     (``good="..."`` → the server of ``good.``) applied to that server's answers."""
     w = world()
-    by_address: dict[str, list[object]] = {}
+    by_address: dict[str, list[AuthZone]] = {}
     for origin, zone in w.zones.items():
         by_address.setdefault(ADDRESS[origin], []).append(zone.auth)
-    responders: dict[str, Responder] = {a: Responder(z) for a, z in  # type: ignore[misc]
-                                        by_address.items()}
-    for zone, edit in edits.items():
-        address = ADDRESS[zone + "."]
+    responders: dict[str, Responder] = {a: Responder(z) for a, z in by_address.items()}
+    for zone_name, edit in edits.items():
+        address = ADDRESS[zone_name + "."]
+        # Forging duck-types Responder; serving() is annotated with the concrete class
         responders[address] = Forging(responders[address], edit)  # type: ignore[assignment]
     hints = RootHints(((dns.name.from_text("ns."), (ADDRESS["."],)),), "attack lab")
     rng = random.SystemRandom()

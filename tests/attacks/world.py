@@ -15,6 +15,7 @@ premise), or sits on the path; either way it can sign anything with its own zone
 
 from __future__ import annotations
 
+import copy
 import io
 import os
 import struct
@@ -106,13 +107,13 @@ class World:
         found = self.zones[origin].auth.get(dns.name.from_text(owner),
                                             dns.rdatatype.from_text(rdtype))
         assert found is not None, (owner, rdtype)
-        return found.copy()
+        return copy.copy(found)
 
     def sigs(self, origin: str, owner: str, rdtype: str) -> dns.rrset.RRset:
         found = self.zones[origin].auth.sigs(dns.name.from_text(owner),
                                              dns.rdatatype.from_text(rdtype))
         assert found is not None, (owner, rdtype)
-        return found.copy()
+        return copy.copy(found)
 
     def sign(self, origin: str, rrset: dns.rrset.RRset, key: SigningKey | None = None,
              *, key_tag_value: int | None = None) -> dns.rrset.RRset:
@@ -218,8 +219,8 @@ def _sign_zone(origin: Name, records: list[tuple[Name, int, dns.rdata.Rdata]], s
         digests = sorted(hashed)
         for i, digest in enumerate(digests):
             owner = dns.name.Name((b32hex_encode(digest).encode(), *origin.labels))
-            nxt = b32hex_encode(digests[(i + 1) % len(digests)])
-            text = f"1 0 {iterations} {salt_text} {nxt} {_types_text(hashed[digest])}"
+            nxt_hash = b32hex_encode(digests[(i + 1) % len(digests)])
+            text = f"1 0 {iterations} {salt_text} {nxt_hash} {_types_text(hashed[digest])}"
             groups[(canonical_key(owner), NSEC3)] = (owner, ttl_min, [_rdata(NSEC3, text)])
     out: list[tuple[Name, int, dns.rdata.Rdata]] = []
     for (key, rdtype), (name, ttl, rdatas) in groups.items():
@@ -273,8 +274,9 @@ Edit = Callable[[dns.message.Message], "dns.message.Message | LookupFailure | No
 def rewrite(rules: dict[tuple[str, str], Edit]) -> Tamper:
     """A tamper hook (the attacker's server, or one on the path): ``rules[(name, type)]``
     edits the honest response to that question in place, or replaces it."""
-    wanted = {(canonical_key(dns.name.from_text(n)), dns.rdatatype.from_text(t)): edit
-              for (n, t), edit in rules.items()}
+    wanted: dict[tuple[tuple[bytes, ...], int], Edit] = {
+        (canonical_key(dns.name.from_text(n)), dns.rdatatype.from_text(t)): edit
+        for (n, t), edit in rules.items()}
 
     def tamper(query: Query, wire: bytes) -> bytes | LookupFailure:
         edit = wanted.get((canonical_key(query.name), query.rdtype))
