@@ -75,8 +75,9 @@ KEY_CACHE_ENTRIES: Final = 10_000
 #: cleared when full.
 ANSWER_CACHE_ENTRIES: Final = 10_000
 
-#: How long a signed proof that a name is not a zone cut is reused (policy; short, because a
-#: delegation may appear and the proof's own TTL is not tracked separately).
+#: How long at most a signed proof that a name is not a zone cut is reused (policy; short,
+#: because a delegation may appear; never longer than the proof's own negative-answer
+#: lifetime, see ``_Run.not_a_cut``, and a result resting on it lives no longer).
 NOT_A_CUT_CACHE_SECONDS: Final = 300
 
 #: Wall-clock budget for one resolution, enforced by the driver (not the engine).  SEC-LIM-05

@@ -273,10 +273,11 @@ class Validator:
             self._keys.clear()
         self._keys[canonical_key(state.zone)] = (state, now, until)
 
-    def known_not_a_cut(self, name: Name, now: int) -> bool:
-        """A name recently proven (by a signed denial) not to be a zone cut."""
+    def not_a_cut_until(self, name: Name, now: int) -> int | None:
+        """When the remembered proof that ``name`` is not a zone cut (a signed denial) expires;
+        None when there is no live one."""
         entry = self._not_cuts.get(canonical_key(name))
-        return entry is not None and entry[0] <= now < entry[1]
+        return entry[1] if entry is not None and entry[0] <= now < entry[1] else None
 
     def store_not_a_cut(self, name: Name, until: int, *, now: int) -> None:
         if len(self._not_cuts) >= limits.KEY_CACHE_ENTRIES:
@@ -817,7 +818,9 @@ class _Run:
             return KeyState(target, indeterminate(Reason.LIMIT_ZONE_DEPTH, "name too deep"))
         for size in range(depth + 1, len(target.labels) + 1):
             child = Name(target.labels[len(target.labels) - size :])
-            if self.v.known_not_a_cut(child, self.now):
+            not_a_cut_until = self.v.not_a_cut_until(child, self.now)
+            if not_a_cut_until is not None:
+                self.lifetime.cap(not_a_cut_until)  # the result rests on that proof too
                 continue
             cached = self.v.cached_keys(child, self.now)
             if cached is not None:

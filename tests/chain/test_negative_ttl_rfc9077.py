@@ -295,7 +295,8 @@ def test_proofs_of_no_ds_and_no_cut_end_at_soa_minimum_NSEC_13(denial: str) -> N
     assert validator.key_expiry(island) == end
     assert validator.cached_keys(island, end - 1) is not None
     assert validator.cached_keys(island, end) is None
-    assert validator.known_not_a_cut(sub, end - 1) and not validator.known_not_a_cut(sub, end)
+    assert validator.not_a_cut_until(sub, end - 1) == end
+    assert validator.not_a_cut_until(sub, end) is None
     assert expiry(validator, qname, "A", NOW) == end
     assert ask(end - 1).queries == 0
     asked = len(transport.asked)
@@ -304,6 +305,29 @@ def test_proofs_of_no_ds_and_no_cut_end_at_soa_minimum_NSEC_13(denial: str) -> N
     # both denials asked afresh: the cut walk no longer skips sub.<zone>
     assert [q.name for q in transport.asked[asked:] if q.rdtype == dns.rdatatype.DS] == [
         sub, island]
+
+
+@pytest.mark.parametrize("denial", ["nsec", "nsec3"])
+def test_result_resting_on_a_kept_no_cut_proof_lives_no_longer_NSEC_13(denial: str) -> None:
+    """A later question whose walk skips sub.<zone> because a kept proof says it is no zone
+    cut rests on that proof: its cache entry ends when the proof's does, even when everything
+    else it read (here the island's cached keys, the answer's own TTL) lasts longer."""
+    w = world()
+    zone = f"soa-minimum-{denial}."
+    validator = Validator(w.anchors, backend=get_backend("fast"))
+    transport = w.transport()
+    first = resolve(validator, transport, dns.name.from_text(f"www.island.sub.{zone}"),
+                    dns.rdatatype.A, now=NOW)
+    assert first.status is Status.INSECURE
+    sub = dns.name.from_text(f"sub.{zone}")
+    shorter = NOW + 40  # below the 90 s everything else here may be kept
+    validator.store_not_a_cut(sub, shorter, now=NOW)
+    other = f"ns.island.sub.{zone}"
+    later = resolve(validator, transport, dns.name.from_text(other), dns.rdatatype.A,
+                    now=NOW + 10)
+    assert later.status is Status.INSECURE and later.answer
+    assert not any(q.name == sub for q in transport.asked[-later.queries:] or [])
+    assert expiry(validator, other, "A", NOW + 10) == shorter
 
 
 def test_lifetime_of_a_response_NSEC_13() -> None:
