@@ -49,7 +49,9 @@ def stream(path: Path, *, ttl: int | None) -> bytes:
     for name, own_ttl, rdata in parse_records(io.StringIO(path.read_text())):
         wire = rdata_wire(rdata)
         rr_ttl = own_ttl if ttl is None else ttl
-        out.append(name.to_wire() + struct.pack("!HHIH", rdata.rdtype, 1, rr_ttl, len(wire))
+        owner = name.to_wire()
+        assert owner is not None  # no file given: dnspython returns the octets
+        out.append(owner + struct.pack("!HHIH", rdata.rdtype, 1, rr_ttl, len(wire))
                    + wire)
     return b"".join(out)
 

@@ -185,7 +185,9 @@ def random_rrsets(draw: st.DrawFn) -> SignedRRset:
     rdtype = draw(st.sampled_from([47, 50, 39, 5, 6, 48, 43, 1]))
     if rdtype in (47, 39, 5):
         target = draw(RANDOM_NAMES)
-        rdata = target.to_wire() + (draw(st.binary(max_size=6)) if rdtype == 47 else b"")
+        target_wire = target.to_wire()
+        assert target_wire is not None  # no file given: dnspython returns the octets
+        rdata = target_wire + (draw(st.binary(max_size=6)) if rdtype == 47 else b"")
     elif rdtype == 50:
         from dnssec_core.dnssec.denial.nsec3 import b32hex_encode
 

@@ -16,7 +16,7 @@ answer differently; what must hold for every step:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from pathlib import Path
 
 import dns.name
 import dns.rdatatype
@@ -25,7 +25,7 @@ import pytest
 from dnssec_core.chain.anchors import parse_anchors
 from dnssec_core.chain.engine import Result, Validator
 from dnssec_core.chain.types import FailureKind, LookupFailure, Query
-from dnssec_core.dnssec import rrsig
+from dnssec_core.dnssec import keys, rrsig
 from dnssec_core.evidence.pool import validate_pool
 from dnssec_core.verdict import Status
 from dnssec_core.wire.message import Response, SignedRRset
@@ -41,7 +41,7 @@ PROVEN_BY_OTHER_RECORDS = {("val_nx_uns_resp.rpl", 10)}
 COMPARED = ("status", "rcode", "reason", "ede", "answer")
 
 
-def _steps() -> Iterator[tuple[Any, Any, int, dns.name.Name, int]]:
+def _steps() -> Iterator[tuple[Path, replay.Scenario, int, dns.name.Name, int]]:
     for path in FILES:
         scenario = replay.parse(path)
         if replay.scope_problem(scenario) is not None:
@@ -51,6 +51,7 @@ def _steps() -> Iterator[tuple[Any, Any, int, dns.name.Name, int]]:
             if step.kind == "QUERY":
                 pending = step
             elif step.kind == "CHECK_ANSWER" and pending is not None and step.entry is not None:
+                assert pending.entry is not None
                 if replay.step_scope_problem(pending.entry, step.entry) is None:
                     question = pending.entry.sections["QUESTION"][0].split()
                     yield (path, scenario, step.number, dns.name.from_text(question[0]),
@@ -58,15 +59,16 @@ def _steps() -> Iterator[tuple[Any, Any, int, dns.name.Name, int]]:
                 pending = None
 
 
-def _pair(scenario: Any, number: int, qname: dns.name.Name, qtype: int) -> tuple[Result, Result]:
+def _pair(
+    scenario: replay.Scenario, number: int, qname: dns.name.Name, qtype: int
+) -> tuple[Result, Result]:
     now = replay.validation_time(scenario)
     assert now is not None
     text = "\n".join(scenario.option("trust-anchor")) + "\n"
     anchors = parse_anchors(text.encode(), source=scenario.path.name, now=now)
 
     def validator() -> Validator:
-        return Validator(anchors, backend=replay.FakeBackend(),  # type: ignore[arg-type]
-                         policy=replay.FAKE_POLICY)
+        return Validator(anchors, backend=replay.FakeBackend(), policy=replay.FAKE_POLICY)
 
     rrsets: list[SignedRRset] = []
     rcodes: dict[Query, int] = {}
@@ -90,7 +92,7 @@ def _pair(scenario: Any, number: int, qname: dns.name.Name, qtype: int) -> tuple
 def pairs() -> dict[tuple[str, int], tuple[Result, Result]]:
     patch = pytest.MonkeyPatch()
     patch.setattr(
-        rrsig, "parse_public_key", replay.patched_parse_public_key(rrsig.parse_public_key)
+        rrsig, "parse_public_key", replay.patched_parse_public_key(keys.parse_public_key)
     )
     try:
         return {(path.name, number): _pair(scenario, number, qname, qtype)

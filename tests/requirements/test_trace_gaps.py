@@ -61,7 +61,8 @@ def test_mailbox_lookup_failure_follows_the_tls_rules_BR_SMIME_03() -> None:
     the same three conditions as TLS, and the result carries the same reuse window."""
     from dnssec_core.caa.decision import Decision, DecisionReason
     from dnssec_core.chain.types import FailureKind
-    from tests.caa.test_search import NOW, check, failing
+    from tests.caa.test_search import check, failing
+    from tests.caa.world import NOW
 
     tamper = failing("unsigned.", FailureKind.TIMEOUT)
     permitted = check("bob@www.unsigned", "mail.example", email=True, tamper=tamper,

@@ -223,7 +223,7 @@ def to_message(entry: Entry, query: Query | None = None) -> dns.message.Message:
     parts.append("flags " + " ".join(flags))
     parts.append(";QUESTION")
     if query is not None and ("copy_query" in entry.adjust or not entry.sections.get("QUESTION")):
-        parts.append(f"{query.name} IN {dns.rdatatype.to_text(query.rdtype)}")
+        parts.append(f"{query.name} IN {dns.rdatatype.RdataType.to_text(query.rdtype)}")
     else:
         parts.extend(entry.sections.get("QUESTION", []))
     for name in ("ANSWER", "AUTHORITY", "ADDITIONAL"):
@@ -364,9 +364,9 @@ def _alias_from_cache(served: list[Entry], query: Query) -> Entry | None:
         return lines
 
     def holds(lines: list[str], want: str) -> bool:
-        return any(_owner_type(line)[1] == want for line in lines)  # type: ignore[index]
+        return any(_rrtype(line) == want for line in lines)
 
-    qtype = dns.rdatatype.to_text(query.rdtype)
+    qtype = dns.rdatatype.RdataType.to_text(query.rdtype)
     exact = pick(qtype, lambda owner: owner == query.name)
     dname = pick("DNAME", lambda owner: query.name.is_subdomain(owner) and owner != query.name)
     cname = pick("CNAME", lambda owner: owner == query.name)
@@ -399,6 +399,13 @@ def _owner_type(line: str) -> tuple[dns.name.Name, str, str] | None:
     return owner, rest[0], covered
 
 
+def _rrtype(line: str) -> str:
+    """The type of a record line already known to parse (see :func:`_owner_type`)."""
+    parsed = _owner_type(line)
+    assert parsed is not None, line
+    return parsed[1]
+
+
 def _from_cache(served: list[Entry], query: Query) -> Entry | None:
     """DS data for ``query.name`` from earlier replies: the DS RRset, the NSEC at that owner,
     or (last) the NSEC3 RRs of the parent zone, left for the engine to match by hash."""
@@ -406,7 +413,7 @@ def _from_cache(served: list[Entry], query: Query) -> Entry | None:
     def wanted(owner: dns.name.Name, rrtype: str) -> bool:
         if rrtype == "NSEC3":
             return query.name != owner.parent() and query.name.is_subdomain(owner.parent())
-        return owner == query.name
+        return bool(owner == query.name)  # dnspython's Name.__eq__ is unannotated
 
     for want, section in (("DS", "ANSWER"), ("NSEC", "AUTHORITY"), ("NSEC3", "AUTHORITY")):
         lines: list[str] = []
@@ -418,7 +425,7 @@ def _from_cache(served: list[Entry], query: Query) -> Entry | None:
                         continue
                     if line not in lines:
                         lines.append(line)
-        if any(_owner_type(line)[1] == want for line in lines):  # type: ignore[index]
+        if any(_rrtype(line) == want for line in lines):
             return Entry(set(), set(), {"QR", "AA"}, "NOERROR", {section: lines})
     return None
 
@@ -581,7 +588,7 @@ def run(scenario: Scenario) -> list[Outcome]:
     now = validation_time(scenario)
     assert now is not None
     anchors = scenario_anchors(scenario, now)
-    validator = Validator(anchors, backend=FakeBackend(), policy=FAKE_POLICY)  # type: ignore[arg-type]
+    validator = Validator(anchors, backend=FakeBackend(), policy=FAKE_POLICY)
     outcomes: list[Outcome] = []
     pending: Step | None = None
     for step in scenario.steps:
@@ -589,11 +596,12 @@ def run(scenario: Scenario) -> list[Outcome]:
         if step.kind == "QUERY":
             pending = step
         elif step.kind == "CHECK_ANSWER" and pending is not None and step.entry is not None:
-            assert pending.entry is not None
-            if step_scope_problem(pending.entry, step.entry) is not None:
+            asked = pending.entry
+            assert asked is not None
+            if step_scope_problem(asked, step.entry) is not None:
                 pending = None
                 continue
-            q = pending.entry.sections["QUESTION"][0].split()
+            q = asked.sections["QUESTION"][0].split()
             qname = dns.name.from_text(q[0])
             qtype = int(dns.rdatatype.from_text(q[-1]))
             result = _resolve(validator, scenario, step.number, qname, qtype, now)
@@ -601,7 +609,7 @@ def run(scenario: Scenario) -> list[Outcome]:
                 Outcome(
                     step.number,
                     f"{qname} {q[-1]}",
-                    expected_statuses(step.entry, pending.entry),
+                    expected_statuses(step.entry, asked),
                     result.status,
                     step.entry.rcode,
                     result.rcode,

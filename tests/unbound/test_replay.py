@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from dnssec_core.dnssec import rrsig
+from dnssec_core.dnssec import keys, rrsig
 from tests.unbound import replay
 from vectors import vector_path
 
@@ -38,7 +38,7 @@ DISAGREE = {
 def outcomes() -> dict[str, list[replay.Outcome]]:
     patch = pytest.MonkeyPatch()
     patch.setattr(
-        rrsig, "parse_public_key", replay.patched_parse_public_key(rrsig.parse_public_key)
+        rrsig, "parse_public_key", replay.patched_parse_public_key(keys.parse_public_key)
     )
     try:
         out: dict[str, list[replay.Outcome]] = {}
