@@ -23,6 +23,8 @@ import dns.rdataclass  # noqa: E402
 import dns.rdatatype  # noqa: E402
 import dns.zone  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ed25519  # noqa: E402
+from dns.dnssectypes import Algorithm  # noqa: E402
+from dns.rdtypes.ANY.DNSKEY import DNSKEY  # noqa: E402
 
 from dnssec_core.auth.lab import LabTransport, Tamper  # noqa: E402
 from dnssec_core.auth.responder import Responder  # noqa: E402
@@ -66,11 +68,11 @@ def build(zones: dict[str, str], signed: Iterable[str],
     break something on purpose)."""
     signed = set(signed)
     parsed = {o: dns.zone.from_text(t, origin=o, relativize=False) for o, t in zones.items()}
-    keys: dict[str, tuple[ed25519.Ed25519PrivateKey, dns.rdata.Rdata]] = {}
+    keys: dict[str, tuple[ed25519.Ed25519PrivateKey, DNSKEY]] = {}
     for origin in signed:
         private = ed25519.Ed25519PrivateKey.generate()
         keys[origin] = (private, dns.dnssec.make_dnskey(private.public_key(),
-                                                        dns.dnssec.Algorithm.ED25519, flags=257))
+                                                        Algorithm.ED25519, flags=257))
     by_depth = sorted(parsed, key=lambda o: -len(dns.name.from_text(o).labels))
     texts: dict[str, str] = {}
     for origin in by_depth:

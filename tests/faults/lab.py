@@ -21,6 +21,7 @@ import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
 import dns.name
 import dns.rdata
@@ -28,6 +29,7 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rdtypes.IN.A
 from dns.name import Name
+from dns.rdtypes.ANY.NS import NS
 
 from dnssec_core.auth.responder import Responder
 from dnssec_core.auth.server import FaultPlan, LoopbackServer, serving
@@ -82,7 +84,7 @@ def _zones(listed: Mapping[str, Sequence[str]]) -> dict[Name, AuthZone]:
     zones = {}
     for origin, records in _records().items():
         cuts = {
-            name: [rd.target for (n, _, rd) in records if n == name and rd.rdtype == 2]
+            name: [cast(NS, rd).target for (n, _, rd) in records if n == name and rd.rdtype == 2]
             for (name, _, rdata) in records
             if rdata.rdtype == dns.rdatatype.NS and name != origin
         }
@@ -97,7 +99,8 @@ def _zones(listed: Mapping[str, Sequence[str]]) -> dict[Name, AuthZone]:
             if not any(target.is_subdomain(c) for c in cuts):
                 continue  # out-of-zone NS name: no glue here
             for address in _addresses(cut.to_text(), listed):
-                kept.append((target, 3600, dns.rdtypes.IN.A.A(
+                # dnspython's A constructor is unannotated
+                kept.append((target, 3600, dns.rdtypes.IN.A.A(  # type: ignore[no-untyped-call]
                     dns.rdataclass.IN, dns.rdatatype.A, address)))
         zones[origin] = AuthZone.from_records(origin, kept)
     return zones
