@@ -4,6 +4,7 @@ and per Validator (BR-MPIC-03)."""
 
 from __future__ import annotations
 
+import dns.message
 import dns.name
 import dns.rdatatype
 import dns.rrset
@@ -146,7 +147,7 @@ def test_huge_ttl_never_outlives_the_signatures_VAL_TTL_02() -> None:
 def test_huge_ttl_answer_through_the_engine(fast: Backend) -> None:
     """A server that inflates the answer's TTL cannot stretch the entry past the signatures'
     expiration (the RRSIG Original TTL is 3600 here, so the entry ends when they do)."""
-    def inflate(message):  # type: ignore[no-untyped-def]
+    def inflate(message: dns.message.Message) -> None:
         for rrset in message.answer:
             rrset.ttl = 2**31 - 1
 
@@ -159,7 +160,7 @@ def test_huge_ttl_answer_through_the_engine(fast: Backend) -> None:
 
 
 def test_bogus_cached_briefly_and_apart(fast: Backend) -> None:
-    def forge(message):  # type: ignore[no-untyped-def]
+    def forge(message: dns.message.Message) -> None:
         """Swap the A data, keep its RRSIG: the signature no longer verifies."""
         message.answer = [dns.rrset.from_text(WWW, 3600, "IN", "A", "203.0.113.66"),
                           *[r for r in message.answer if r.rdtype != dns.rdatatype.A]]
@@ -238,7 +239,11 @@ def test_caa_batch_asks_fewer_questions_the_second_time(fast: Backend) -> None:
         decisions = []
         for _round in range(2):
             counting = Counting()
-            results = list(check_batch(domains(), validator, lambda c=counting: c,
+
+            def factory(c: Counting = counting) -> Counting:
+                return c
+
+            results = list(check_batch(domains(), validator, factory,
                                        now=lambda: NOW, issuer_domains=["ca.example"], jobs=1))
             counts.append(counting.asked)
             decisions.append([r.as_json()["decision"] for r in results])

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import dns.message
 import dns.name
+import dns.rcode
+import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 import pytest
 
 from dnssec_core import limits
+from dnssec_core.auth.lab import Tamper
 from dnssec_core.chain.engine import Validator
 from dnssec_core.chain.types import FailureKind, LimitKind, LookupFailure, Query
 from dnssec_core.crypto import Backend
 from dnssec_core.verdict import Reason, Status
 from tests.chain.lab import NOW, anchors, ask, lab
 
+#: Changes a response in place, or replaces it with a lookup failure.
+Edit = Callable[[dns.message.Message], LookupFailure | None]
 
-def rewrite(match: str, qtype: str, edit):  # type: ignore[no-untyped-def]
+
+def rewrite(match: str, qtype: str, edit: Edit) -> Tamper:
     """A tamper hook: ``edit(message)`` applied to responses for (match, qtype)."""
     wanted = (dns.name.from_text(match), dns.rdatatype.from_text(qtype))
 
@@ -30,7 +38,7 @@ def rewrite(match: str, qtype: str, edit):  # type: ignore[no-untyped-def]
     return tamper
 
 
-def strip(section_name: str, rdtype: int):  # type: ignore[no-untyped-def]
+def strip(section_name: str, rdtype: int) -> Callable[[dns.message.Message], None]:
     def edit(message: dns.message.Message) -> None:
         section = getattr(message, section_name)
         section[:] = [r for r in section if r.rdtype != rdtype and r.covers != rdtype]
@@ -107,7 +115,7 @@ def test_transport_limit_is_named_in_the_verdict_SEC_LIM_05(
 
 def test_servfail_is_indeterminate(fast: Backend) -> None:
     def servfail(message: dns.message.Message) -> None:
-        message.set_rcode(2)
+        message.set_rcode(dns.rcode.SERVFAIL)
         message.answer.clear()
 
     result = ask("www.secure.test.", "A", fast,
@@ -117,7 +125,8 @@ def test_servfail_is_indeterminate(fast: Backend) -> None:
 
 def test_answer_for_another_question_is_refused_SEC_NET_01(fast: Backend) -> None:
     def other(message: dns.message.Message) -> None:
-        message.question[0] = dns.rrset.RRset(dns.name.from_text("evil.test."), 1, 1)
+        message.question[0] = dns.rrset.RRset(dns.name.from_text("evil.test."),
+                                              dns.rdataclass.IN, dns.rdatatype.A)
 
     result = ask("www.secure.test.", "A", fast,
                  transport=lab(rewrite("www.secure.test.", "A", other)))
@@ -132,10 +141,10 @@ def test_garbage_response_is_indeterminate_SEC_PARSE_01(fast: Backend) -> None:
     assert result.status is Status.INDETERMINATE
 
 
-def _alias(target: str):  # type: ignore[no-untyped-def]
+def _alias(target: str) -> Callable[[dns.message.Message], None]:
     def edit(message: dns.message.Message) -> None:
         name = message.question[0].name
-        message.set_rcode(0)
+        message.set_rcode(dns.rcode.NOERROR)
         message.answer[:] = [dns.rrset.from_text(name, 300, "IN", "CNAME", target)]
         message.authority.clear()
 
@@ -266,7 +275,7 @@ def test_unsigned_rcode_cannot_turn_a_proven_answer_into_nxdomain(fast: Backend)
     """Found by tests/fuzz: the header's rcode is not signed; the reported rcode is the one the
     validated records support (a positive answer is NOERROR, RFC 6604 §3)."""
     def nxdomain(message: dns.message.Message) -> None:
-        message.set_rcode(3)
+        message.set_rcode(dns.rcode.NXDOMAIN)
 
     result = ask("www.secure.test.", "A", fast,
                  transport=lab(rewrite("www.secure.test.", "A", nxdomain)))

@@ -33,7 +33,7 @@ def move_answer_rrsigs(qname: str, corrupt: bool = False) -> Tamper:
         if corrupt:
             for rrset in sigs:
                 for rdata in list(rrset):
-                    rrset.discard(rdata)
+                    rrset.discard(rdata)  # type: ignore[no-untyped-call]  # untyped in dnspython
                     rrset.add(rdata.replace(signature=bytes(len(rdata.signature))))
         message.additional.extend(sigs)
         return message.to_wire(max_size=65535)

@@ -11,6 +11,7 @@ import copy
 
 import dns.message
 import dns.name
+import dns.rcode
 import dns.rdata
 
 from dnssec_core.auth.lab import Tamper
@@ -111,7 +112,7 @@ def with_target_answer(qname: str, target: str, forge: bool = False) -> Tamper:
         if forge:
             for rrset in extra:
                 if rrset.rdtype == 1:
-                    rrset.clear()
+                    rrset.clear()  # type: ignore[no-untyped-call]  # untyped in dnspython
                     rrset.add(dns.rdata.from_text("IN", "A", "203.0.113.66"))
         message.answer.extend(extra)
         return message.to_wire(max_size=65535)
@@ -141,7 +142,7 @@ def test_cname_question_nxdomain_header_needs_a_proof_for_the_target(fast: Backe
     def nxdomain(query: Query, wire: bytes) -> bytes:
         message = dns.message.from_wire(wire)
         if query.name == wanted:
-            message.set_rcode(3)
+            message.set_rcode(dns.rcode.NXDOMAIN)
         return message.to_wire(max_size=65535)
 
     result = ask("alias.secure.test.", "CNAME", fast, transport=lab(nxdomain))

@@ -4,8 +4,11 @@ records support: NODATA when they prove it, bogus when they prove neither."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import dns.message
 import dns.name
+import dns.rcode
 import dns.rrset
 
 from dnssec_core.auth.responder import Responder
@@ -15,7 +18,7 @@ from dnssec_core.verdict import Status
 from tests.chain.lab import ask, lab, zones
 
 
-def nxdomain_with_txt_nodata_proof(qname: str):  # type: ignore[no-untyped-def]
+def nxdomain_with_txt_nodata_proof(qname: str) -> Callable[[Query, bytes], bytes]:
     """The name's own TXT NODATA (NSEC/NSEC3 at the name, signed), sent as NXDOMAIN."""
     wanted = dns.name.from_text(qname)
     responder = Responder(zones())
@@ -27,7 +30,7 @@ def nxdomain_with_txt_nodata_proof(qname: str):  # type: ignore[no-untyped-def]
         nodata = responder.answer(dns.message.make_query(wanted, "TXT", want_dnssec=True))
         assert not nodata.answer and nodata.authority
         nodata.question = original.question
-        nodata.set_rcode(3)
+        nodata.set_rcode(dns.rcode.NXDOMAIN)
         return nodata.to_wire(max_size=65535)
 
     return tamper
