@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import TypedDict
 
 from dnssec_core import cli_args
 from dnssec_core.caa import check as caa_check
@@ -29,7 +30,15 @@ HEAVY = (
 )
 
 
-def loaded_after(body: str, heavy: tuple[str, ...] = HEAVY) -> dict[str, object]:
+class Loaded(TypedDict):
+    """What the child interpreter of :func:`loaded_after` prints (one JSON object)."""
+
+    code: int | str | None  # SystemExit.code, or what ``body`` assigned
+    out: str
+    loaded: list[str]
+
+
+def loaded_after(body: str, heavy: tuple[str, ...] = HEAVY) -> Loaded:
     """Run ``body`` in a fresh interpreter; report the exit code and which ``heavy`` modules
     ended up in ``sys.modules``."""
     script = textwrap.dedent("""
@@ -47,7 +56,7 @@ def loaded_after(body: str, heavy: tuple[str, ...] = HEAVY) -> dict[str, object]
     """).format(body=textwrap.indent(textwrap.dedent(body).strip(), "    "), heavy=heavy)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120, check=True)
-    result: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
+    result: Loaded = json.loads(done.stdout.splitlines()[-1])
     return result
 
 

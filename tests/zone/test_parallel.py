@@ -89,7 +89,7 @@ ZSK = make_key(13)
 def presentation(owner: str, ttl: int, rdtype: int, wire: bytes) -> str:
     rdata = dns.rdata.from_wire(dns.rdataclass.IN, dns.rdatatype.RdataType.make(rdtype), wire, 0,
                                 len(wire))
-    return f"{owner} {ttl} IN {dns.rdatatype.to_text(rdtype)} {rdata.to_text()}"
+    return f"{owner} {ttl} IN {dns.rdatatype.RdataType.to_text(rdtype)} {rdata.to_text()}"
 
 
 def rrset(owner: str, rdtype: int, *rdatas: bytes, ttl: int = 300) -> RRset:
