@@ -21,7 +21,7 @@ import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import cast
+from typing import Unpack, cast
 
 import dns.name
 import dns.rdata
@@ -40,6 +40,7 @@ from dnssec_core.driver import Transport, resolve
 from dnssec_core.transport import IterativeTransport, RootHints, StubTransport
 from dnssec_core.zone.reader import parse_records, read_text
 from tests.chain.lab import NOW, anchors, world
+from tests.support.transport_options import IterativeOptions, StubOptions
 from vectors import vector_path
 
 PREFIX = "127.0.77."
@@ -118,18 +119,18 @@ class FaultLab:
     servers: dict[str, LoopbackServer]
     hints: RootHints
 
-    def iterative(self, **options: object) -> IterativeTransport:
-        settings: dict[str, object] = {
+    def iterative(self, **options: Unpack[IterativeOptions]) -> IterativeTransport:
+        settings: IterativeOptions = {
             "port": self.port, "udp_timeout": UDP_TIMEOUT, "tcp_timeout": TCP_TIMEOUT,
             "ipv6": False, "rng": random.Random(0),
         }
         settings.update(options)
-        return IterativeTransport(self.hints, **settings)  # type: ignore[arg-type]
+        return IterativeTransport(self.hints, **settings)
 
-    def stub(self, **options: object) -> StubTransport:
-        settings: dict[str, object] = {"udp_timeout": UDP_TIMEOUT, "tcp_timeout": TCP_TIMEOUT}
+    def stub(self, **options: Unpack[StubOptions]) -> StubTransport:
+        settings: StubOptions = {"udp_timeout": UDP_TIMEOUT, "tcp_timeout": TCP_TIMEOUT}
         settings.update(options)
-        return StubTransport(RECURSIVE, self.port, **settings)  # type: ignore[arg-type]
+        return StubTransport(RECURSIVE, self.port, **settings)
 
     def __getitem__(self, address: str) -> LoopbackServer:
         return self.servers[address]

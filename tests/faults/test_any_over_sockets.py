@@ -13,7 +13,6 @@ through the iterative transport and through the stub.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import dns.name
 import dns.rdatatype
@@ -26,7 +25,7 @@ from dnssec_core.chain.engine import Result
 from dnssec_core.driver import resolve
 from dnssec_core.verdict import Reason, Status
 from tests.faults.faults import comparable
-from tests.faults.lab import NOW, RECURSIVE, _zones, bad, good, lab, query, validator
+from tests.faults.lab import NOW, RECURSIVE, FaultLab, _zones, bad, good, lab, query, validator
 
 A, NS, SOA, MX, TXT, AAAA, NSEC, DNSKEY, CAA = 1, 2, 6, 15, 16, 28, 47, 48, 257
 
@@ -58,7 +57,7 @@ def check(result: Result, name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[Any]:
+def served() -> Iterator[FaultLab]:
     with lab() as world:
         yield world
 
@@ -69,20 +68,20 @@ def test_any_in_process(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_any_over_sockets_iterative(name: str, served: Any) -> None:
+def test_any_over_sockets_iterative(name: str, served: FaultLab) -> None:
     result = query(served.iterative(), name, "ANY")
     check(result, name)
     assert comparable(result) == comparable(in_process(name))
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_any_over_sockets_stub(name: str, served: Any) -> None:
+def test_any_over_sockets_stub(name: str, served: FaultLab) -> None:
     result = query(served.stub(), name, "ANY")
     check(result, name)
     assert comparable(result) == comparable(in_process(name))
 
 
-def test_apex_any_is_truncated_and_fetched_over_tcp_SEC_NET_03(served: Any) -> None:
+def test_apex_any_is_truncated_and_fetched_over_tcp_SEC_NET_03(served: FaultLab) -> None:
     server = served[good("secure.test.")]
     server.seen.clear()
     check(query(served.iterative(), "secure.test.", "ANY"), "secure.test.")

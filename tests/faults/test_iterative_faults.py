@@ -24,6 +24,7 @@ import dns.message
 import dns.rcode
 import pytest
 
+from dnssec_core.auth.responder import Responder
 from dnssec_core.auth.server import Fault, FaultPlan
 from dnssec_core.chain.types import FailureKind
 from dnssec_core.verdict import Reason, Status
@@ -231,11 +232,13 @@ def test_non_authoritative_nxdomain_is_lame_and_the_next_server_answers(
     authority (AA, and RFC 2308 §2.1 the zone's SOA): without either it is lame."""
     lame, healthy = bad(ZONE), good(ZONE)
     with lab({ZONE: (lame, healthy)}) as world:
+        # duck-types Responder (LoopbackServer.responder names the concrete class)
         world[lame].responder = _LameNxdomain()  # type: ignore[assignment]
         for question in QUESTIONS:
             assert comparable(query(world.iterative(), *question)) == clean[question]
         assert questions(world[lame], "udp")
     with lab({ZONE: (lame,)}) as world:
+        # duck-types Responder (LoopbackServer.responder names the concrete class)
         world[lame].responder = _LameNxdomain()  # type: ignore[assignment]
         result = query(world.iterative(), *QUESTIONS[0])
         assert result.status is Status.INDETERMINATE
@@ -277,7 +280,7 @@ def test_summarize_breaks_ties_by_a_fixed_order_not_by_arrival() -> None:
 class _Unsigned:
     """A stale or stripped copy of a signed zone: the right data, no RRSIG anywhere."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Responder) -> None:
         self.inner = inner
 
     def answer(self, query: dns.message.Message) -> dns.message.Message:
@@ -295,6 +298,7 @@ def test_dnssec_lame_server_first_the_signed_answer_wins(
     was listed.  Its unsigned answer is now kept aside while the others are asked."""
     lame, healthy = bad(ZONE), good(ZONE)
     with lab({ZONE: (lame, healthy)}) as world:
+        # duck-types Responder (LoopbackServer.responder names the concrete class)
         world[lame].responder = _Unsigned(world[lame].responder)  # type: ignore[assignment]
         for question in QUESTIONS:
             world[lame].seen.clear()
@@ -308,6 +312,7 @@ def test_dnssec_lame_only_server_still_gives_the_engine_its_answer() -> None:
     exactly as before (RFC 4035 §5: a signed zone's answer without RRSIGs)."""
     lame = bad(ZONE)
     with lab({ZONE: (lame,)}) as world:
+        # duck-types Responder (LoopbackServer.responder names the concrete class)
         world[lame].responder = _Unsigned(world[lame].responder)  # type: ignore[assignment]
         result = query(world.iterative(), *QUESTIONS[0])
         assert result.status is Status.BOGUS, result.verdict

@@ -104,6 +104,7 @@ def test_referral_from_the_upstream_is_lame_not_a_bogus_nodata() -> None:
 
 def test_nodata_with_soa_and_ns_is_still_an_answer() -> None:
     """RFC 2308 §2.2 NODATA type 1 (SOA and NS in the authority section) is not a referral."""
+    import dns.message
     import dns.name
     import dns.rdatatype
 
@@ -112,14 +113,14 @@ def test_nodata_with_soa_and_ns_is_still_an_answer() -> None:
     from dnssec_core.wire.message import Response
     from tests.transport.dnsserver import Farm, Request, reply_to, rrset
 
-    def nodata(request: Request) -> object:
+    def nodata(request: Request) -> dns.message.Message:
         assert request.query is not None
         response = reply_to(request.query, aa=False)
         response.authority.append(rrset("example. 300 SOA ns.example. h.example. 1 2 3 4 5"))
         response.authority.append(rrset("example. 300 NS ns.example."))
         return response
 
-    with Farm({"127.0.77.201": nodata}) as farm:  # type: ignore[dict-item]
+    with Farm({"127.0.77.201": nodata}) as farm:
         stub = StubTransport("127.0.77.201", farm.port, udp_timeout=0.25, tcp_timeout=0.5)
         got = stub.ask(Query(dns.name.from_text("www.example."), dns.rdatatype.A))
         assert isinstance(got, Response), got

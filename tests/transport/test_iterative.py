@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator
+from typing import Unpack
 
 import dns.flags
 import dns.message
@@ -20,6 +21,7 @@ from dnssec_core.chain.types import FailureKind, LimitKind, LookupFailure, Query
 from dnssec_core.transport import IterativeTransport, RootHints, builtin_root_hints
 from dnssec_core.transport import iterative as iterative_module
 from dnssec_core.wire.message import Response
+from tests.support.transport_options import IterativeOptions
 from tests.transport.dnsserver import Farm, Handler, MiniAuth, Reply, Request, reply_to, rrset
 
 ROOT = "127.0.0.40"
@@ -144,15 +146,15 @@ def farm() -> Iterator[Farm]:
     assert running.errors == []
 
 
-def make(farm: Farm, **options: object) -> IterativeTransport:
-    settings: dict[str, object] = {
+def make(farm: Farm, **options: Unpack[IterativeOptions]) -> IterativeTransport:
+    settings: IterativeOptions = {
         "port": farm.port,
         "udp_timeout": 0.3,
         "tcp_timeout": 0.6,
         "rng": random.Random(0),
     }
     settings.update(options)
-    return IterativeTransport(HINTS, **settings)  # type: ignore[arg-type]
+    return IterativeTransport(HINTS, **settings)
 
 
 def response(result: object) -> Response:
