@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import struct
+from typing import TypedDict, Unpack
 
+import dns.name
 import pytest
 
 from dnssec_core import limits
@@ -24,6 +26,7 @@ from tests.support.signer import (
     EXPIRATION,
     INCEPTION,
     NOW,
+    RrsigFields,
     SigningKey,
     a_rrset,
     make_key,
@@ -52,14 +55,28 @@ def check(rrset: RRset, rrsigs: list[RRSIG], keys: ZoneKeys | None = None, *,
     return verdict.status, verdict.reason, verdict.ede
 
 
-def rewrite(rrsig: RRSIG, **changes: object) -> RRSIG:
+class RrsigChanges(TypedDict, total=False):
+    """Any of the RRSIG fields :func:`rewrite` may change (see ``RrsigFields``)."""
+
+    covered: int
+    algorithm: int
+    labels: int
+    original_ttl: int
+    expiration: int
+    inception: int
+    key_tag: int
+    signer: dns.name.Name
+    signature: bytes
+
+
+def rewrite(rrsig: RRSIG, **changes: Unpack[RrsigChanges]) -> RRSIG:
     """Re-encode ``rrsig`` with some fields changed (the mutation under test)."""
-    fields = dict(covered=rrsig.type_covered, algorithm=rrsig.algorithm, labels=rrsig.labels,
-                  original_ttl=rrsig.original_ttl, expiration=rrsig.expiration,
-                  inception=rrsig.inception, key_tag=rrsig.key_tag, signer=rrsig.signer,
-                  signature=rrsig.signature)
+    fields = RrsigFields(covered=rrsig.type_covered, algorithm=rrsig.algorithm,
+                         labels=rrsig.labels, original_ttl=rrsig.original_ttl,
+                         expiration=rrsig.expiration, inception=rrsig.inception,
+                         key_tag=rrsig.key_tag, signer=rrsig.signer, signature=rrsig.signature)
     fields.update(changes)
-    return RRSIG.from_wire(rrsig_wire(**fields))  # type: ignore[arg-type]
+    return RRSIG.from_wire(rrsig_wire(**fields))
 
 
 @pytest.mark.parametrize("alg", [8, 10, 13, 14, 15, 16])

@@ -18,6 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dnssec_core import limits
+from dnssec_core.auth.lab import Tamper
+from dnssec_core.chain.engine import Result
 from dnssec_core.chain.types import LookupFailure, Query
 from dnssec_core.crypto import get_backend
 from dnssec_core.verdict import Reason, Status
@@ -29,7 +31,7 @@ QNAME = "www.secure.test."
 WANTED = (dns.name.from_text(QNAME), dns.rdatatype.A)
 
 
-def _answer_texts(result) -> list[tuple[str, int, bytes]]:  # type: ignore[no-untyped-def]
+def _answer_texts(result: Result) -> list[tuple[str, int, bytes]]:
     """The validated answer data, case-folded owner (RFC 4034 §6.2 canonical form)."""
     return sorted(
         (signed.rrset.owner.to_text().lower(), signed.rrset.rdtype, rdata)
@@ -44,7 +46,7 @@ def _baseline() -> list[tuple[str, int, bytes]]:
     return _answer_texts(result)
 
 
-def _check(result) -> None:  # type: ignore[no-untyped-def]
+def _check(result: Result) -> None:
     assert result.verdict.reason is not Reason.INTERNAL_ERROR, result.verdict.detail
     assert result.queries <= limits.MAX_QUERIES_PER_RESOLUTION
 
@@ -128,7 +130,8 @@ DENIALS = [
 ]
 
 
-def _outcome(name: str, rdtype: str, tamper=None):  # type: ignore[no-untyped-def]
+def _outcome(name: str, rdtype: str, tamper: Tamper | None = None
+             ) -> tuple[Result, tuple[int, list[tuple[str, int, bytes]]]]:
     result = ask(name, rdtype, FAST, transport=lab(tamper) if tamper else None)
     return result, (result.rcode, _answer_texts(result))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
+from typing import TypedDict
 
 import dns.name
 from cryptography.hazmat.primitives import hashes
@@ -89,6 +90,26 @@ def make_key(algorithm: int, *, flags: int = 256, bits: int = 2048, exponent: in
     return SigningKey(algorithm, private, field, flags)
 
 
+class RrsigHeader(TypedDict):
+    """The RRSIG RDATA fields before the signature (RFC 4034 §3.1): :func:`rrsig_wire`'s
+    keyword arguments but ``signature``."""
+
+    covered: int
+    algorithm: int
+    labels: int
+    original_ttl: int
+    expiration: int
+    inception: int
+    key_tag: int
+    signer: dns.name.Name
+
+
+class RrsigFields(RrsigHeader):
+    """All of :func:`rrsig_wire`'s keyword arguments."""
+
+    signature: bytes
+
+
 def rrsig_wire(*, covered: int, algorithm: int, labels: int, original_ttl: int, expiration: int,
                inception: int, key_tag: int, signer: dns.name.Name, signature: bytes) -> bytes:
     return (struct.pack("!HBBIIIH", covered, algorithm, labels, original_ttl, expiration,
@@ -100,13 +121,13 @@ def sign_rrset(rrset: RRset, key: SigningKey, signer: dns.name.Name, *,
                expiration: int = EXPIRATION, key_tag: int | None = None) -> RRSIG:
     """An RRSIG over ``rrset`` by ``key`` (test-only, see module docstring)."""
     dnskey = key.dnskey()
-    fields = dict(covered=rrset.rdtype, algorithm=key.algorithm,
-                  labels=rrsig_label_count(rrset.owner) if labels is None else labels,
-                  original_ttl=rrset.ttl, expiration=expiration, inception=inception,
-                  key_tag=dnskey.key_tag if key_tag is None else key_tag, signer=signer)
-    unsigned = RRSIG.from_wire(rrsig_wire(**fields, signature=b"\x00"))  # type: ignore[arg-type]
+    fields = RrsigHeader(covered=rrset.rdtype, algorithm=key.algorithm,
+                         labels=rrsig_label_count(rrset.owner) if labels is None else labels,
+                         original_ttl=rrset.ttl, expiration=expiration, inception=inception,
+                         key_tag=dnskey.key_tag if key_tag is None else key_tag, signer=signer)
+    unsigned = RRSIG.from_wire(rrsig_wire(**fields, signature=b"\x00"))
     signature = key.sign(signature_input(unsigned, rrset))
-    return RRSIG.from_wire(rrsig_wire(**fields, signature=signature))  # type: ignore[arg-type]
+    return RRSIG.from_wire(rrsig_wire(**fields, signature=signature))
 
 
 def a_rrset(owner: str = "www.example.com.", *addresses: str, ttl: int = 3600) -> RRset:

@@ -11,6 +11,7 @@ import hashlib
 import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 import dns.name
 from dns.name import Name
@@ -49,11 +50,19 @@ def nsec3_rdata(next_hash: bytes, types: Iterable[int], *, salt: bytes = b"",
             + bytes((len(next_hash),)) + next_hash + encode_bitmap(types))
 
 
-def nsec3(apex: Name, hashed: bytes, next_hash: bytes, types: Iterable[int], **params: object
-          ) -> RRset:
+class Nsec3Params(TypedDict, total=False):
+    """The NSEC3 parameters :func:`nsec3_rdata` takes besides the hash and the types."""
+
+    salt: bytes
+    iterations: int
+    flags: int
+    algorithm: int
+
+
+def nsec3(apex: Name, hashed: bytes, next_hash: bytes, types: Iterable[int],
+          **params: Unpack[Nsec3Params]) -> RRset:
     owner = Name((b32hex_encode(hashed).encode(), *apex.labels))
-    return RRset(owner, NSEC3, 1, 3600,
-                 (nsec3_rdata(next_hash, types, **params),))  # type: ignore[arg-type]
+    return RRset(owner, NSEC3, 1, 3600, (nsec3_rdata(next_hash, types, **params),))
 
 
 @dataclass

@@ -23,6 +23,7 @@ from dnssec_core.dnssec.denial import Verifier
 from dnssec_core.dnssec.records import DNSKEY, DNSKEY_TYPE
 from dnssec_core.dnssec.rrsig import ZoneKeys, verify_rrset
 from dnssec_core.timeutil import parse_time
+from dnssec_core.verdict import Verdict
 from dnssec_core.wire.message import SignedRRset
 from dnssec_core.zone.reader import ZoneData, build_zone, load_zone, parse_records
 from vectors import vector_path
@@ -64,7 +65,7 @@ def verifier(data: ZoneData, now: int) -> Verifier:
     keys = zone_keys(data)
     backend = get_backend("fast")
 
-    def verify(signed: SignedRRset):  # type: ignore[no-untyped-def]
+    def verify(signed: SignedRRset) -> Verdict:
         return verify_rrset(signed.rrset, signed.rrsigs, keys, now=now, backend=backend,
                             policy=SMALL_RSA)
 

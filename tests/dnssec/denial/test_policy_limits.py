@@ -5,6 +5,7 @@ SEC-LIM-07: every bound is tested at its value and one past it), and hostile inp
 from __future__ import annotations
 
 import os
+from typing import TypedDict
 
 import pytest
 
@@ -166,6 +167,16 @@ def test_deepest_name_fits_default_budget_SEC_LIM_03() -> None:
     assert nxdomain(nsec3_chain(MODEL), qname=qname).status is Status.SECURE
 
 
+class PolicyArgs(TypedDict, total=False):
+    """:class:`DenialPolicy`'s fields, any of them given."""
+
+    insecure_above: int
+    bogus_above: int
+    over_cap: Status
+    max_hashes: int
+    max_records: int
+
+
 @pytest.mark.parametrize("kwargs", [
     {"insecure_above": 200, "bogus_above": 100},
     {"insecure_above": -1},
@@ -174,9 +185,9 @@ def test_deepest_name_fits_default_budget_SEC_LIM_03() -> None:
     {"max_hashes": 0},
     {"max_records": 0},
 ])
-def test_policy_rejects_nonsense_NSEC3_15(kwargs: dict[str, object]) -> None:
+def test_policy_rejects_nonsense_NSEC3_15(kwargs: PolicyArgs) -> None:
     with pytest.raises(ValueError):
-        DenialPolicy(**kwargs)  # type: ignore[arg-type]
+        DenialPolicy(**kwargs)
 
 
 def test_hasher_rejects_negative_budget() -> None:

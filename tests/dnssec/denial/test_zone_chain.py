@@ -174,7 +174,7 @@ def test_zone_without_any_chain_CHAIN() -> None:
     assert failures and {f.reason for f in failures} == {Reason.CHAIN_NAME_MISSING.value}
 
 
-def _slim(model: ZoneModel) -> dict:  # type: ignore[type-arg]
+def _slim(model: ZoneModel) -> dict[tuple[bytes, ...], tuple[dns.name.Name, frozenset[int]]]:
     owners = {key: (owner, types) for key, (owner, types) in model.data.items()}
     owners[canonical_key(model.apex)] = (model.apex, model.data[canonical_key(model.apex)][1]
                                          | {NSEC3PARAM})
