@@ -49,7 +49,7 @@ from dnssec_core.crypto import get_backend
 from dnssec_core.dnssec.denial.nsec3 import b32hex_encode, iterated_hash
 from dnssec_core.verdict import EDE, REASON_EDE, STATUS_EDE, Reason, Status
 from tests.attacks.harness import Outcome, resolve_counted
-from tests.attacks.world import NOW, World, rewrite, rrsig_rrset
+from tests.attacks.world import NOW, Edit, World, rewrite, rrsig_rrset
 from tests.attacks.zones import (
     CHAIN_LINKS,
     DECOYS_BEFORE_ZSK,
@@ -437,7 +437,7 @@ def _hash_walk(w: World, qname: str) -> Tamper:
 
 # -- the attack list ---------------------------------------------------------------------------
 
-Rules = Callable[[World, str, str], dict[tuple[str, str], Callable[[Message], object]]]
+Rules = Callable[[World, str, str], dict[tuple[str, str], Edit]]
 
 
 @dataclass(frozen=True)
@@ -462,7 +462,7 @@ class Attack:
     def tamper(self, w: World) -> Tamper:
         if self.custom is not None:
             return self.custom(w, self.qname)
-        return rewrite(self.rules(w, self.qname, self.qtype))  # type: ignore[arg-type]
+        return rewrite(self.rules(w, self.qname, self.qtype))
 
 
 def _decoys_first(w: World, origin: str = "keytrap.") -> Callable[[Message], None]:
@@ -480,11 +480,11 @@ def _keytrap(rules: Rules) -> Rules:
                                    **rules(w, name, qtype)}
 
 
-def _on_answer(edit: Callable[[Message], object]) -> Rules:
+def _on_answer(edit: Edit) -> Rules:
     return lambda w, name, qtype: {(name, qtype): edit}
 
 
-def _with_world(make: Callable[[World], Callable[[Message], object]],
+def _with_world(make: Callable[[World], Edit],
                 at: tuple[str, str] | None = None) -> Rules:
     return lambda w, name, qtype: {at or (name, qtype): make(w)}
 

@@ -279,7 +279,9 @@ def test_out_of_bailiwick_glue_is_never_contacted_SEC_NET_02() -> None:
     RAN.add("oob-glue")
     with lab(good=oob_glue("sub.good.", "ns.other.", TRAP)) as running:
         outcome = resolve(running, "www.sub.good.", "A")
-        forged = running.servers[ADDRESS["good."]].responder.forged  # type: ignore[attr-defined]
+        forging = running.servers[ADDRESS["good."]].responder
+        assert isinstance(forging, Forging)
+        forged = forging.forged
         untouched = running.trap_untouched()
         other = running.servers[ADDRESS["other."]].attempts("ns.other.")
     assert forged, "the forged glue was offered"

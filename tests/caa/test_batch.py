@@ -117,6 +117,7 @@ def test_each_check_reads_its_own_time(fast: Backend) -> None:
 
 
 def test_bad_arguments() -> None:
+    # backend=None on purpose: the arguments are refused before anything is validated
     with pytest.raises(ValueError):
         list(check_batch([], Validator(anchors(), backend=None), lab,  # type: ignore[arg-type]
                          now=lambda: NOW, jobs=0))

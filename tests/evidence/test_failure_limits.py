@@ -61,6 +61,7 @@ def test_recording_transport_passes_the_time_left_on() -> None:
     recording.ask(QUERY, time_left=1.5)
     recording.ask(QUERY)
     assert inner.given == [1.5, None]
+    # deliberately a "transport" without supports_time_left: the wrapper must say False
     assert isinstance(RecordingTransport(object()).supports_time_left, bool)  # type: ignore[arg-type]
     assert not RecordingTransport(object()).supports_time_left  # type: ignore[arg-type]
 

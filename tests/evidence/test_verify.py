@@ -8,6 +8,7 @@ transport failures are replayed (and reported as unprovable) while its zone prob
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TypedDict, Unpack
 
 import dns.name
 import pytest
@@ -33,8 +34,22 @@ def _query(qname: str = "www.secure.test.", qtype: str = "A") -> Bundle:
     return loads(query_bytes(qname, qtype))
 
 
-def _with_proof(bundle: Bundle, **changes: object) -> Bundle:
-    return replace(bundle, proofs=(replace(bundle.proofs[0], **changes),))  # type: ignore[arg-type]
+class ProofChanges(TypedDict, total=False):
+    """Fields of the first :class:`~dnssec_core.evidence.bundle.Proof` a test rewrites."""
+
+    role: str
+    qname: str
+    qtype: str | None
+    status: str
+    rcode: str | None
+    reason: str
+    ede: int | None
+    answer: tuple[str, ...]
+    chain: bytes
+
+
+def _with_proof(bundle: Bundle, **changes: Unpack[ProofChanges]) -> Bundle:
+    return replace(bundle, proofs=(replace(bundle.proofs[0], **changes),))
 
 
 @pytest.mark.parametrize(
@@ -49,7 +64,7 @@ def _with_proof(bundle: Bundle, **changes: object) -> Bundle:
          "[www.secure.test. 3600 IN A 192.0.2.10] re-verified"),
     ],
 )
-def test_edited_recorded_outcome_does_not_reproduce(changes: dict[str, object],
+def test_edited_recorded_outcome_does_not_reproduce(changes: ProofChanges,
                                                      expected: str) -> None:
     report = verify_bundle(_with_proof(_query(), **changes), anchors=anchors(), backend=FAST)
     assert not report.reproduced

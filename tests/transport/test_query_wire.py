@@ -5,6 +5,7 @@ and without EDNS; the ID is the sender's, fresh per attempt."""
 from __future__ import annotations
 
 import random
+from typing import TypedDict
 
 import dns.flags
 import dns.message
@@ -111,6 +112,16 @@ def test_without_edns_keeps_question_flags_and_case_RFC6891_6_2_2() -> None:
     assert parsed.edns < 0 and parsed.question[0].name.labels == name.labels
 
 
+class QueryFields(TypedDict, total=False):
+    """:class:`OutgoingQuery`'s fields a test sets (values may be out of range)."""
+
+    name: dns.name.Name
+    rdtype: int
+    flags: int
+    edns: int
+    payload: int
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
@@ -122,8 +133,8 @@ def test_without_edns_keeps_question_flags_and_case_RFC6891_6_2_2() -> None:
         ({"name": dns.name.Name([b"www"])}, "not an absolute name"),
     ],
 )
-def test_out_of_range_fields_are_refused(fields: dict[str, object], message: str) -> None:
-    args: dict[str, object] = {"name": dns.name.root, "rdtype": 1, "flags": 0}
+def test_out_of_range_fields_are_refused(fields: QueryFields, message: str) -> None:
+    args: QueryFields = {"name": dns.name.root, "rdtype": 1, "flags": 0}
     args.update(fields)
     with pytest.raises(ValueError, match=message):
-        OutgoingQuery(**args)  # type: ignore[arg-type]
+        OutgoingQuery(**args)

@@ -72,6 +72,7 @@ def count_matches(text: str) -> int:
         taken += bool(after)
         return after
 
+    # counts the calls of a private method; restored below
     lexer._Reader._bind_rrsig = counting  # type: ignore[method-assign]
     try:
         with contextlib.suppress(Unsupported):  # the whole text goes to dnspython: fine too
