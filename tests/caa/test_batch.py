@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from dnssec_core.caa.check import BatchError, CaaCheck, check_batch
+from dnssec_core.caa.check import BatchError, CaaCheck, CaaRequest, check_batch
 from dnssec_core.chain.engine import Validator
-from dnssec_core.chain.types import Query
+from dnssec_core.chain.types import Answer, Query
 from dnssec_core.crypto import Backend
 from tests.chain.lab import NOW, anchors, lab, world
 
@@ -29,7 +29,7 @@ class Counting:
         self.most = 0
         self.threads: set[int] = set()
 
-    def ask(self, query: Query) -> Any:
+    def ask(self, query: Query) -> Answer:
         with self.lock:
             self.asked += 1
             self.in_flight += 1
@@ -91,7 +91,7 @@ def test_keeps_going_past_bad_lines_and_crashes(fast: Backend,
 
     real = check_module.check_caa
 
-    def sometimes_crash(request: Any, *args: Any, **kwargs: Any) -> CaaCheck:
+    def sometimes_crash(request: CaaRequest, *args: Any, **kwargs: Any) -> CaaCheck:
         if request.domain.text == "crash.secure.test":
             raise RuntimeError("boom")
         return real(request, *args, **kwargs)

@@ -21,7 +21,7 @@ from dnssec_core.caa.decision import Decision, DecisionReason
 from dnssec_core.caa.domain import parse_domain
 from dnssec_core.chain.anchors import TrustAnchors, parse_anchors
 from dnssec_core.chain.engine import Validator
-from dnssec_core.chain.types import FailureKind, LookupFailure, Query
+from dnssec_core.chain.types import Answer, FailureKind, LookupFailure, Query
 from dnssec_core.crypto import Backend
 from dnssec_core.zone.reader import parse_records, read_text
 from vectors import vector_path
@@ -144,7 +144,7 @@ def test_insecure_zone_failure_would_be_permitted_by_policy_BR_CAA_07(fast: Back
     inner = transport()
 
     class Failing:
-        def ask(self, query: Query) -> Any:
+        def ask(self, query: Query) -> Answer:
             if query.name == dns.name.from_text("gone.basic.caatestsuite.com.") \
                     and query.rdtype == CAA:
                 return LookupFailure(FailureKind.SERVFAIL, "lab", 2, ("127.0.1.3",))

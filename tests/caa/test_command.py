@@ -6,13 +6,13 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from dnssec_core import cli
 from dnssec_core.auth.lab import LabTransport
-from dnssec_core.chain.types import FailureKind, LookupFailure, Query
+from dnssec_core.chain.types import Answer, FailureKind, LookupFailure, Query
+from dnssec_core.driver import Transport
 from tests.chain.lab import lab
 from vectors import vector_path
 
@@ -23,7 +23,7 @@ BASE = ["--trust-anchor", ANCHOR, "--now", "20261201000000"]
 
 
 def run(*argv: str, monkeypatch: pytest.MonkeyPatch, stdin: str = "",
-        transport: Any = None) -> tuple[int, str, str]:
+        transport: Transport | None = None) -> tuple[int, str, str]:
     monkeypatch.setattr(cli, "transport_from_args", lambda args: transport or lab())
     out, err = io.StringIO(), io.StringIO()
     code = cli.main(list(argv), out=out, err=err, stdin=io.StringIO(stdin))
@@ -164,7 +164,7 @@ def test_batch_survives_a_transport_that_raises(monkeypatch: pytest.MonkeyPatch)
     inner = lab()
 
     class Flaky:
-        def ask(self, query: Query) -> Any:
+        def ask(self, query: Query) -> Answer:
             if "bogus" in query.name.to_text() or "flaky" in query.name.to_text():
                 raise RuntimeError("socket exploded")
             return inner.ask(query)

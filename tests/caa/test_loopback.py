@@ -18,6 +18,7 @@ import pytest
 
 from dnssec_core.auth.responder import Responder
 from dnssec_core.auth.server import serving
+from dnssec_core.auth.zone import AuthZone
 from dnssec_core.caa.check import CaaCheck, CaaRequest, check_caa
 from dnssec_core.caa.decision import Decision, DecisionReason
 from dnssec_core.caa.domain import parse_domain
@@ -53,13 +54,14 @@ class Failing:
 
 @contextlib.contextmanager
 def lab_servers() -> Iterator[IterativeTransport]:
-    by_address: dict[str, list[Any]] = {}
+    by_address: dict[str, list[AuthZone]] = {}
     origins = {z.origin: z for z in zones()}
     for entry in lab_world()["zones"]:
         for address in entry["servers"]:
             if ":" not in address:  # the loopback servers are IPv4 only
                 by_address.setdefault(address, []).append(origins[dns.name.from_text(
                     entry["zone"])])
+    # Any: Failing duck-types Responder, which serving() names as the concrete class
     responders: dict[str, Any] = {a: Responder(z) for a, z in by_address.items()}
     responders["127.0.1.4"] = Failing(responders["127.0.1.4"], SERVFAIL_ZONE,
                                       dns.rcode.SERVFAIL)

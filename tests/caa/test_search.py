@@ -4,16 +4,17 @@ examples of the RFC, alias rules, failures, the lookup-failure exception, limits
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TypedDict, Unpack
 
 import dns.name
 import pytest
 
+from dnssec_core.auth.lab import Tamper
 from dnssec_core.caa.check import CaaCheck, CaaRequest, check_caa
 from dnssec_core.caa.decision import Decision, DecisionReason
 from dnssec_core.caa.domain import parse_domain
 from dnssec_core.caa.search import MAX_QUERIES_PER_CAA_CHECK, climb
-from dnssec_core.chain.types import FailureKind, LookupFailure, Query
+from dnssec_core.chain.types import Answer, FailureKind, LookupFailure, Query
 from tests.caa.world import NOW, World, build, zone_text
 
 ROOT = """ns 3600 IN A 192.0.2.1
@@ -50,8 +51,17 @@ def world() -> World:
                  signed={".", "z.", "c."})
 
 
-def check(domain: str, *issuers: str, email: bool = False, tamper: Any = None,
-          **kw: Any) -> CaaCheck:
+class RequestOptions(TypedDict, total=False):
+    """:class:`CaaRequest`'s optional fields, as :func:`check` passes them on."""
+
+    account_uri: str | None
+    validation_method: str | None
+    permit_on_lookup_failure: bool
+    ca_servers: frozenset[str]
+
+
+def check(domain: str, *issuers: str, email: bool = False, tamper: Tamper | None = None,
+          **kw: Unpack[RequestOptions]) -> CaaCheck:
     w = world()
     request = CaaRequest(parse_domain(domain, email=email), issuers, **kw)
     return check_caa(request, w.validator(), w.transport(tamper), now=NOW)
@@ -140,7 +150,7 @@ def test_insecure_zone_records_used_as_they_are() -> None:
 
 
 def failing(zone: str, kind: FailureKind, attempts: int = 2, server: str = "192.0.2.99"
-            ) -> Any:
+            ) -> Tamper:
     """Every question the servers of ``zone`` would answer fails (DS goes to the parent)."""
     apex = dns.name.from_text(zone)
 
@@ -248,7 +258,7 @@ def test_query_budget_exceeded_fails_closed_SEC_LIM_07(monkeypatch: pytest.Monke
     sent: list[Query] = []
 
     class Counting:
-        def ask(self, query: Query) -> Any:
+        def ask(self, query: Query) -> Answer:
             sent.append(query)
             return lab.ask(query)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -22,7 +23,7 @@ from dnssec_core.caa.check import CaaCheck, CaaRequest, check_caa
 from dnssec_core.caa.domain import parse_domain
 from dnssec_core.chain.engine import Result, Validator
 from dnssec_core.crypto import Backend, get_backend
-from dnssec_core.driver import resolve
+from dnssec_core.driver import Transport, resolve
 from dnssec_core.evidence.bundle import (
     FORMAT,
     Bundle,
@@ -42,7 +43,7 @@ CAA_CASES: list[dict[str, Any]] = world()["caa_cases"]
 
 
 def make_query(qname: str, qtype: str, backend: Backend | None = None, *, now: int = NOW,
-               transport: Any = None) -> tuple[Result, Bundle, list[str]]:
+               transport: Transport | None = None) -> tuple[Result, Bundle, list[str]]:
     """Resolve through the lab with a recording transport and bundle the result."""
     backend = backend or get_backend("fast")
     recorder = RecordingTransport(transport or lab())
@@ -54,7 +55,7 @@ def make_query(qname: str, qtype: str, backend: Backend | None = None, *, now: i
 
 
 def make_caa(request: CaaRequest, backend: Backend | None = None, *, now: int = NOW,
-             transport: Any = None) -> tuple[CaaCheck, Bundle, list[str]]:
+             transport: Transport | None = None) -> tuple[CaaCheck, Bundle, list[str]]:
     backend = backend or get_backend("fast")
     recorder = RecordingTransport(transport or lab())
     check = check_caa(request, Validator(anchors(), backend=backend), recorder, now=now)
@@ -166,7 +167,7 @@ def test_digest_is_sha256_of_file_bytes() -> None:
 # -- strict envelope parsing --------------------------------------------------------------
 
 
-def _edited(change: Any) -> bytes:
+def _edited(change: Callable[[dict[str, Any]], object]) -> bytes:
     obj = json.loads(query_bytes("www.secure.test.", "A"))
     change(obj)
     return json.dumps(obj).encode()
@@ -197,7 +198,8 @@ def _edited(change: Any) -> bytes:
          "rcode is 'SERVFAIL'"),
     ],
 )
-def test_envelope_is_parsed_strictly_SEC_PARSE_01(change: Any, message: str) -> None:
+def test_envelope_is_parsed_strictly_SEC_PARSE_01(change: Callable[[dict[str, Any]], object],
+                                                  message: str) -> None:
     with pytest.raises(BundleError) as info:
         loads(_edited(change))
     assert message in str(info.value)

@@ -54,7 +54,7 @@ class Recording:
 def distinct(rrsets: list[SignedRRset]) -> list[SignedRRset]:
     """The recorded RRsets without repeats (a chain holds each RRset once)."""
     out: list[SignedRRset] = []
-    seen: set[Any] = set()
+    seen: set[tuple[tuple[bytes, ...], int, tuple[bytes, ...], tuple[bytes, ...]]] = set()
     for signed in rrsets:
         key = (canonical_key(signed.owner), signed.rdtype, signed.rrset.rdatas,
                tuple(s.signature for s in signed.rrsigs))

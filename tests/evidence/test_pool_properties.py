@@ -10,7 +10,6 @@ raises.  Derandomized (the same examples in every CI run).
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
 
 import dns.name
 import dns.rdatatype
@@ -51,7 +50,7 @@ def again(index: int, pool: list[SignedRRset]) -> Result:
 def same_answer(a: Result, b: Result) -> bool:
     """Same rcode and the same RRsets in canonical form (RFC 4034 §6: what a signature covers;
     the case of a name inside SOA/NS/CNAME... RDATA is not signed, RFC 4034 §6.2)."""
-    def canonical(result: Result) -> list[tuple[Any, int, list[bytes]]]:
+    def canonical(result: Result) -> list[tuple[tuple[bytes, ...], int, list[bytes]]]:
         return [(canonical_key(s.owner), s.rdtype, canonical_rrset(s.rdtype, s.rrset.rdatas))
                 for s in result.answer]
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import random
 from collections.abc import Iterator
-from typing import Any
 
 import dns.message
 import dns.name
@@ -22,6 +21,7 @@ import pytest
 
 from dnssec_core.auth.responder import Responder
 from dnssec_core.auth.server import LoopbackServer, respond, serving
+from dnssec_core.auth.zone import AuthZone
 from dnssec_core.chain.engine import Validator
 from dnssec_core.chain.types import Query
 from dnssec_core.crypto import get_backend
@@ -29,7 +29,7 @@ from dnssec_core.driver import resolve
 from dnssec_core.transport import IterativeTransport, RootHints
 from dnssec_core.verdict import Reason, Status
 from tests.chain.lab import NOW, anchors, ask, socket_world, world, zones
-from tests.transport.dnsserver import Farm, MiniAuth, Request, rrset
+from tests.transport.dnsserver import Farm, Handler, MiniAuth, Reply, Request, rrset
 from tests.transport.test_iterative import (
     HINTS,
     LEAF,
@@ -57,11 +57,11 @@ NS_RRSIG = ("example.test. 600 RRSIG NS 13 2 3600 20860101000000 20260101000000 
             + "AAAA" * 22)
 
 
-def _signing_referrals(*extra: str, cut: str = "example.test.") -> Any:
+def _signing_referrals(*extra: str, cut: str = "example.test.") -> Handler:
     """test.'s servers, adding ``extra`` records to every referral to ``cut``."""
     inner = MiniAuth(("test.", TEST_ZONE))
 
-    def handler(request: Request) -> Any:
+    def handler(request: Request) -> Reply:
         reply = inner(request)
         if isinstance(reply, dns.message.Message) and any(
             r.rdtype == NS and r.name == n(cut) for r in reply.authority
@@ -156,8 +156,12 @@ def test_held_ds_answers_only_its_own_owner() -> None:
 # -- the demo world over sockets: fewer queries, the same verdicts ---------------------------
 
 
+#: The demo world on real sockets: a transport into it and its servers by address.
+Demo = tuple[IterativeTransport, dict[str, LoopbackServer]]
+
+
 @pytest.fixture
-def demo() -> Iterator[tuple[IterativeTransport, dict[str, LoopbackServer]]]:
+def demo() -> Iterator[Demo]:
     responders, hints = socket_world()
     rng = random.Random()
     with contextlib.ExitStack() as stack:
@@ -178,7 +182,7 @@ def _seen(servers: dict[str, LoopbackServer]) -> list[tuple[str, str | None, int
                   for s in server.seen)
 
 
-def test_cold_secure_answer_asks_no_ds_the_referrals_carried(demo: Any) -> None:
+def test_cold_secure_answer_asks_no_ds_the_referrals_carried(demo: Demo) -> None:
     """www.secure.test. A from nothing: three referral steps, then only DNSKEY questions —
     the DS of test. and of secure.test. came signed in the root's and test.'s referrals
     (before: 8 messages, now 6; Unbound sends 8 here, with priming and its key-tag query)."""
@@ -200,7 +204,7 @@ def test_cold_secure_answer_asks_no_ds_the_referrals_carried(demo: Any) -> None:
     ])
 
 
-def test_cold_insecure_answer_takes_the_no_ds_proof_from_the_referral(demo: Any) -> None:
+def test_cold_insecure_answer_takes_the_no_ds_proof_from_the_referral(demo: Demo) -> None:
     """www.insecure.test. A from nothing: test.'s referral carried the signed NSEC3 proof
     that insecure.test. has no DS; it answers the DS question (6 messages before, now 5),
     and the verdict is the one the in-process lab reaches asking DS of the parent."""
@@ -248,18 +252,18 @@ def test_unsigned_no_ds_proof_is_not_kept() -> None:
     assert result.authoritative and [s.rdtype for s in result.authority] == [6]  # its SOA
 
 
-def _demo_farm_handlers(tamper_ds_of: str) -> dict[str, Any]:
+def _demo_farm_handlers(tamper_ds_of: str) -> dict[str, Handler]:
     """The demo world's servers as Farm handlers; the parent's referrals to ``tamper_ds_of``
     carry its DS RRset with the last octet of every RRSIG signature over it flipped."""
-    by_address: dict[str, list[Any]] = {}
+    by_address: dict[str, list[AuthZone]] = {}
     served = {z.origin: z for z in zones()}
     for entry in world()["zones"]:
         for address in entry["servers"]:
             by_address.setdefault(address, []).append(served[dns.name.from_text(entry["zone"])])
     child = n(tamper_ds_of)
 
-    def handler(responder: Responder) -> Any:
-        def answer(request: Request) -> Any:
+    def handler(responder: Responder) -> Handler:
+        def answer(request: Request) -> Reply:
             wire = respond(responder, request.wire, udp=request.transport == "udp")
             if wire is None:
                 return None

@@ -35,9 +35,9 @@ from __future__ import annotations
 import calendar
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import dns.flags
 import dns.message
@@ -48,10 +48,10 @@ import dns.rdatatype
 from dnssec_core.chain.anchors import AnchorError, TrustAnchors, parse_anchors
 from dnssec_core.chain.engine import Result, Validator
 from dnssec_core.chain.types import FailureKind, LookupFailure, Query
-from dnssec_core.crypto.base import SignatureScheme
+from dnssec_core.crypto.base import PublicKey, SignatureScheme
 from dnssec_core.crypto.fast import FastBackend
 from dnssec_core.dnssec import algorithms as _algorithms
-from dnssec_core.dnssec.keys import KeyProblem
+from dnssec_core.dnssec.keys import KeyProblem, ParsedKey
 from dnssec_core.verdict import Status
 from dnssec_core.wire.message import Response, from_dnspython
 
@@ -86,14 +86,21 @@ class FakeBackend:
     def __init__(self) -> None:
         self.real = FastBackend()
 
-    def verify(self, key: Any, signature: bytes, data: bytes) -> bool:
+    def verify(self, key: PublicKey | FakeKey, signature: bytes, data: bytes) -> bool:
         if isinstance(key, FakeKey) or key.scheme is SignatureScheme.RSA_PKCS1_SHA1:
             return True
         return bool(self.real.verify(key, signature, data))
 
 
-def patched_parse_public_key(original: Any) -> Any:
-    def parse(scheme: SignatureScheme, key: bytes, policy: Any = _algorithms.DEFAULT_POLICY) -> Any:
+KeyParser = Callable[[SignatureScheme, bytes, _algorithms.AlgorithmPolicy], ParsedKey]
+
+
+def patched_parse_public_key(
+    original: KeyParser,
+) -> Callable[[SignatureScheme, bytes, _algorithms.AlgorithmPolicy], ParsedKey | FakeKey]:
+    def parse(scheme: SignatureScheme, key: bytes,
+              policy: _algorithms.AlgorithmPolicy = _algorithms.DEFAULT_POLICY
+              ) -> ParsedKey | FakeKey:
         parsed = original(scheme, key, policy)
         if isinstance(parsed, KeyProblem) and isinstance(policy, FakePolicy):
             return FakeKey()
@@ -352,7 +359,7 @@ def _alias_from_cache(served: list[Entry], query: Query) -> Entry | None:
     """What Unbound's cache answers when no server entry does (``val_cnameqtype`` steps 50,
     90, ...): an RRset of the asked type or a CNAME at the name, or a DNAME above it, with
     their RRSIGs, from the ANSWER sections served earlier in the scenario."""
-    def pick(want: str, owner_ok: Any) -> list[str]:
+    def pick(want: str, owner_ok: Callable[[dns.name.Name], bool]) -> list[str]:
         lines: list[str] = []
         for entry in served:
             for line in entry.sections.get("ANSWER", []):

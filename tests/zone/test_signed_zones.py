@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -122,7 +123,7 @@ def test_human_output_names_the_failure() -> None:
 
 
 @pytest.mark.parametrize("name", ["bind-alg13-nsec", "bind-alg13-nsec3"])
-def test_verify_zone_flags_an_edited_chain_issue_4(name: str, tmp_path: Any) -> None:
+def test_verify_zone_flags_an_edited_chain_issue_4(name: str, tmp_path: Path) -> None:
     """A signed zone edited afterwards (one NSEC/NSEC3 record and its RRSIG removed) fails
     verify-zone with a chain reason, though every remaining signature verifies."""
     variant = next(v for v in VARIANTS if v["name"] == name)
