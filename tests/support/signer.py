@@ -43,10 +43,15 @@ def rsa_public_field(public: rsa.RSAPublicKey, long_form: bool = False) -> bytes
     return prefix + e + n
 
 
+#: The private keys :func:`make_key` generates (RSA, ECDSA P-256/P-384, Ed25519, Ed448).
+PrivateKey = (rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+              | ed448.Ed448PrivateKey)
+
+
 @dataclass
 class SigningKey:
     algorithm: int
-    private: object
+    private: PrivateKey
     public_field: bytes
     flags: int = 256
 
@@ -70,7 +75,7 @@ class SigningKey:
 
 def make_key(algorithm: int, *, flags: int = 256, bits: int = 2048, exponent: int = 65537,
              long_form: bool = False) -> SigningKey:
-    private: object
+    private: PrivateKey
     if algorithm in (5, 7, 8, 10):
         private = rsa.generate_private_key(exponent, bits)
         field = rsa_public_field(private.public_key(), long_form)

@@ -17,7 +17,7 @@ import dns.rdatatype
 import pytest
 
 from dnssec_core import limits
-from dnssec_core.chain.types import FailureKind, LimitKind, LookupFailure, Query
+from dnssec_core.chain.types import Answer, FailureKind, LimitKind, LookupFailure, Query
 from dnssec_core.transport import IterativeTransport, RootHints, builtin_root_hints
 from dnssec_core.transport import iterative as iterative_module
 from dnssec_core.wire.message import Response
@@ -157,12 +157,12 @@ def make(farm: Farm, **options: Unpack[IterativeOptions]) -> IterativeTransport:
     return IterativeTransport(HINTS, **settings)
 
 
-def response(result: object) -> Response:
+def response(result: Answer) -> Response:
     assert isinstance(result, Response), result
     return result
 
 
-def failure(result: object, kind: FailureKind) -> LookupFailure:
+def failure(result: Answer, kind: FailureKind) -> LookupFailure:
     assert isinstance(result, LookupFailure), result
     assert result.kind is kind, result
     return result
