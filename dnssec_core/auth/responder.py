@@ -13,6 +13,7 @@ This is lab equipment: it must be *correct*, never *validating*; it trusts its z
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol
 
 import dns.flags
 import dns.message
@@ -41,6 +42,13 @@ ANY = 255  # QTYPE * (RFC 1035 §3.2.3)
 RRSIG = 46
 #: Records a server sends only to a DO query, unless they are the type asked (RFC 3225 §3).
 DNSSEC_TYPES = frozenset({DS, RRSIG, NSEC, NSEC3})
+
+
+class Answerer(Protocol):
+    """What a loopback server needs from the authoritative side: one answer per query.
+    :class:`Responder` is the lab's; tests wrap or replace it (a forging or lame server)."""
+
+    def answer(self, query: dns.message.Message) -> dns.message.Message: ...
 
 
 class Responder:

@@ -24,7 +24,7 @@ import enum
 import socket
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import dns.edns
@@ -37,7 +37,7 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
-from dnssec_core.auth.responder import Responder
+from dnssec_core.auth.responder import Answerer
 
 UDP_DEFAULT_PAYLOAD = 512  # RFC 1035 §4.2.1, without EDNS0
 MAX_PAYLOAD = 65535
@@ -46,7 +46,7 @@ PADDING_OCTETS = 4_000  # RFC 7830 padding that makes a valid answer exceed 1232
 TCP_CONN_TIMEOUT = 2.0
 
 
-def respond(responder: Responder, wire: bytes, *, udp: bool, shuffle: bool = True
+def respond(responder: Answerer, wire: bytes, *, udp: bool, shuffle: bool = True
             ) -> bytes | None:
     """One query in, one response out (None: drop, e.g. unparsable or not a query).
 
@@ -182,7 +182,7 @@ def _lame(query: dns.message.Message) -> dns.message.Message:
     return response
 
 
-def _without_edns(responder: Responder, wire: bytes, fault: Fault, *, udp: bool,
+def _without_edns(responder: Answerer, wire: bytes, fault: Fault, *, udp: bool,
                   shuffle: bool) -> bytes | None:
     """A server without EDNS (RFC 6891 §7): FORMERR and no OPT to a query carrying OPT; a
     plain answer (the Responder sends no DNSSEC records without DO, RFC 3225 §3) to one
@@ -206,7 +206,7 @@ def _no_question(wire: bytes) -> bytes:
     return message.to_wire(max_size=MAX_PAYLOAD)
 
 
-def faulty_udp(responder: Responder, wire: bytes, fault: Fault, *, shuffle: bool = True
+def faulty_udp(responder: Answerer, wire: bytes, fault: Fault, *, shuffle: bool = True
                ) -> list[bytes]:
     """The datagrams a server with ``fault`` sends for one UDP query (possibly none)."""
     if fault is Fault.NONE:
@@ -254,7 +254,7 @@ def faulty_udp(responder: Responder, wire: bytes, fault: Fault, *, shuffle: bool
     raise AssertionError(f"unhandled fault {fault}")
 
 
-def _wrong_question(responder: Responder, wire: bytes) -> bytes:
+def _wrong_question(responder: Answerer, wire: bytes) -> bytes:
     """An answer with the query's ID for another name (RFC 5452 §9.2: never ours)."""
     query = dns.message.from_wire(wire)
     other = dns.message.make_query(dns.name.from_text("wrong-question.invalid."),
@@ -271,7 +271,7 @@ class LoopbackServer:
     (the others are datagram faults; a TCP query reaches a server only after its TC=1).
     """
 
-    def __init__(self, responder: Responder, address: str, port: int,
+    def __init__(self, responder: Answerer, address: str, port: int,
                  plan: FaultPlan | None = None, *, shuffle: bool = True) -> None:
         self.responder = responder
         self.shuffle = shuffle
@@ -409,7 +409,7 @@ def _read_exactly(conn: socket.socket, size: int) -> bytes | None:
 
 @contextlib.contextmanager
 def serving(
-    responders: dict[str, Responder],
+    responders: Mapping[str, Answerer],
     port: int,
     faults: dict[str, FaultPlan] | None = None,
     *,

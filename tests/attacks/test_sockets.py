@@ -38,7 +38,7 @@ import dns.rrset
 import pytest
 
 from dnssec_core import limits
-from dnssec_core.auth.responder import Responder
+from dnssec_core.auth.responder import Answerer, Responder
 from dnssec_core.auth.server import LoopbackServer, serving
 from dnssec_core.auth.zone import AuthZone
 from dnssec_core.caa.check import CaaRequest, check_caa
@@ -60,10 +60,10 @@ UDP_TIMEOUT = 0.3
 
 @dataclass
 class Forging:
-    """An authoritative server that rewrites some of its honest answers (duck-types
-    :class:`~dnssec_core.auth.responder.Responder` for :func:`serving`)."""
+    """An authoritative server that rewrites some of its honest answers (an
+    :class:`~dnssec_core.auth.responder.Answerer` for :func:`serving`)."""
 
-    inner: Responder
+    inner: Answerer
     edit: Edit
     forged: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -189,11 +189,10 @@ def lab(**edits: Edit) -> Iterator[Lab]:
     by_address: dict[str, list[AuthZone]] = {}
     for origin, zone in w.zones.items():
         by_address.setdefault(ADDRESS[origin], []).append(zone.auth)
-    responders: dict[str, Responder] = {a: Responder(z) for a, z in by_address.items()}
+    responders: dict[str, Answerer] = {a: Responder(z) for a, z in by_address.items()}
     for zone_name, edit in edits.items():
         address = ADDRESS[zone_name + "."]
-        # Forging duck-types Responder; serving() is annotated with the concrete class
-        responders[address] = Forging(responders[address], edit)  # type: ignore[assignment]
+        responders[address] = Forging(responders[address], edit)
     hints = RootHints(((dns.name.from_text("ns."), (ADDRESS["."],)),), "attack lab")
     rng = random.SystemRandom()
     for _ in range(20):

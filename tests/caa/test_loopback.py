@@ -8,7 +8,6 @@ import contextlib
 import random
 import socket
 from collections.abc import Iterator
-from typing import Any
 
 import dns.flags
 import dns.message
@@ -16,7 +15,7 @@ import dns.name
 import dns.rcode
 import pytest
 
-from dnssec_core.auth.responder import Responder
+from dnssec_core.auth.responder import Answerer, Responder
 from dnssec_core.auth.server import serving
 from dnssec_core.auth.zone import AuthZone
 from dnssec_core.caa.check import CaaCheck, CaaRequest, check_caa
@@ -37,7 +36,7 @@ class Failing:
     """A responder that answers ``rcode`` for names at/below ``apex`` (but not the DS at the
     apex, which its parent answers), and passes everything else to ``inner``."""
 
-    def __init__(self, inner: Responder | None, apex: dns.name.Name, rcode: dns.rcode.Rcode):
+    def __init__(self, inner: Answerer | None, apex: dns.name.Name, rcode: dns.rcode.Rcode):
         self.inner, self.apex, self.rcode = inner, apex, rcode
 
     def answer(self, query: dns.message.Message) -> dns.message.Message:
@@ -61,8 +60,7 @@ def lab_servers() -> Iterator[IterativeTransport]:
             if ":" not in address:  # the loopback servers are IPv4 only
                 by_address.setdefault(address, []).append(origins[dns.name.from_text(
                     entry["zone"])])
-    # Any: Failing duck-types Responder, which serving() names as the concrete class
-    responders: dict[str, Any] = {a: Responder(z) for a, z in by_address.items()}
+    responders: dict[str, Answerer] = {a: Responder(z) for a, z in by_address.items()}
     responders["127.0.1.4"] = Failing(responders["127.0.1.4"], SERVFAIL_ZONE,
                                       dns.rcode.SERVFAIL)
     responders["127.0.1.3"] = Failing(responders["127.0.1.3"], GONE, dns.rcode.SERVFAIL)

@@ -26,7 +26,7 @@ import dns.message
 import dns.rcode
 import pytest
 
-from dnssec_core.auth.responder import Responder
+from dnssec_core.auth.responder import Answerer
 from dnssec_core.auth.server import Fault, FaultPlan
 from dnssec_core.caa.check import CaaCheck, CaaRequest, check_caa
 from dnssec_core.caa.decision import Decision, DecisionReason
@@ -152,7 +152,7 @@ class _ServfailCaaAt:
     """The lab recursive, except that the CAA question at ``name`` gets SERVFAIL (as when the
     recursive cannot reach that zone's servers); the DS proofs still come through."""
 
-    def __init__(self, inner: Responder, name: str) -> None:
+    def __init__(self, inner: Answerer, name: str) -> None:
         self.inner, self.name = inner, name
 
     def answer(self, query: dns.message.Message) -> dns.message.Message:
@@ -178,8 +178,7 @@ def test_stub_failure_at_the_cas_own_resolver_never_permits_BR_CAA_07(tmp_path: 
     has not named that recursive as its own (``ca_servers``); the CLI's ``--resolver`` always
     is the CA's own, so there it is a lookup failure."""
     with lab() as world:
-        # duck-types Responder (LoopbackServer.responder names the concrete class)
-        world[RECURSIVE].responder = _ServfailCaaAt(  # type: ignore[assignment]
+        world[RECURSIVE].responder = _ServfailCaaAt(
             world[RECURSIVE].responder, "www.insecure.test.")
         outside = caa(world.stub(), "www.insecure.test", permit=True)
         assert outside.decision is Decision.PERMITTED, outside.reason

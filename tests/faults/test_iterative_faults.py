@@ -24,7 +24,7 @@ import dns.message
 import dns.rcode
 import pytest
 
-from dnssec_core.auth.responder import Responder
+from dnssec_core.auth.responder import Answerer
 from dnssec_core.auth.server import Fault, FaultPlan
 from dnssec_core.chain.types import FailureKind
 from dnssec_core.verdict import Reason, Status
@@ -232,14 +232,12 @@ def test_non_authoritative_nxdomain_is_lame_and_the_next_server_answers(
     authority (AA, and RFC 2308 §2.1 the zone's SOA): without either it is lame."""
     lame, healthy = bad(ZONE), good(ZONE)
     with lab({ZONE: (lame, healthy)}) as world:
-        # duck-types Responder (LoopbackServer.responder names the concrete class)
-        world[lame].responder = _LameNxdomain()  # type: ignore[assignment]
+        world[lame].responder = _LameNxdomain()
         for question in QUESTIONS:
             assert comparable(query(world.iterative(), *question)) == clean[question]
         assert questions(world[lame], "udp")
     with lab({ZONE: (lame,)}) as world:
-        # duck-types Responder (LoopbackServer.responder names the concrete class)
-        world[lame].responder = _LameNxdomain()  # type: ignore[assignment]
+        world[lame].responder = _LameNxdomain()
         result = query(world.iterative(), *QUESTIONS[0])
         assert result.status is Status.INDETERMINATE
         assert "lame-delegation after 2 attempt(s)" in result.verdict.detail
@@ -280,7 +278,7 @@ def test_summarize_breaks_ties_by_a_fixed_order_not_by_arrival() -> None:
 class _Unsigned:
     """A stale or stripped copy of a signed zone: the right data, no RRSIG anywhere."""
 
-    def __init__(self, inner: Responder) -> None:
+    def __init__(self, inner: Answerer) -> None:
         self.inner = inner
 
     def answer(self, query: dns.message.Message) -> dns.message.Message:
@@ -298,8 +296,7 @@ def test_dnssec_lame_server_first_the_signed_answer_wins(
     was listed.  Its unsigned answer is now kept aside while the others are asked."""
     lame, healthy = bad(ZONE), good(ZONE)
     with lab({ZONE: (lame, healthy)}) as world:
-        # duck-types Responder (LoopbackServer.responder names the concrete class)
-        world[lame].responder = _Unsigned(world[lame].responder)  # type: ignore[assignment]
+        world[lame].responder = _Unsigned(world[lame].responder)
         for question in QUESTIONS:
             world[lame].seen.clear()
             assert comparable(query(world.iterative(), *question)) == clean[question]
@@ -312,8 +309,7 @@ def test_dnssec_lame_only_server_still_gives_the_engine_its_answer() -> None:
     exactly as before (RFC 4035 §5: a signed zone's answer without RRSIGs)."""
     lame = bad(ZONE)
     with lab({ZONE: (lame,)}) as world:
-        # duck-types Responder (LoopbackServer.responder names the concrete class)
-        world[lame].responder = _Unsigned(world[lame].responder)  # type: ignore[assignment]
+        world[lame].responder = _Unsigned(world[lame].responder)
         result = query(world.iterative(), *QUESTIONS[0])
         assert result.status is Status.BOGUS, result.verdict
         assert result.verdict.reason is Reason.RRSIGS_MISSING
