@@ -48,7 +48,10 @@ holds the proof; as Unbound answers DS from the referrals it stored).  It is han
 engine as an answer like any other and verified with the parent's keys; nothing about it is
 believed here.  Only signed records are kept (a DS RRset with an RRSIG covering it; else
 NSEC/NSEC3 RRsets, each with an RRSIG); a referral with neither leaves the DS question to the
-parent's servers.  TTLs count down while held (RFC 1035 §3.2.1).
+parent's servers.  TTLs count down while held (RFC 1035 §3.2.1).  A held answer is
+handed out once, then forgotten (SEC-NET-02): if it was forged (one spoofed or lying
+referral), only the resolution that used it is bogus, and the next DS question for that child
+is sent to the parent's servers (the engine's key cache, not this one, keeps what validated).
 
 QNAME minimisation (RFC 9156) is available and off by default: below each zone cut the next
 label is asked with QTYPE A until a referral, NXDOMAIN or another unexpected answer sends the
@@ -318,8 +321,13 @@ class IterativeTransport:
         ``time_left``: seconds the caller's own budget (a resolution's or a CAA check's) still
         allows; the ask's deadline, and so every per-server timeout, is clamped to it."""
         if query.rdtype == DS_TYPE:
-            held = self._referral_ds.get(canonical_key(query.name))
+            key = canonical_key(query.name)
+            held = self._referral_ds.get(key)
             if held is not None:
+                # Used once (SEC-NET-02): one forged referral must not decide every later
+                # resolution below the child while its TTL lasts; the next DS question for
+                # it goes to the parent's servers (the engine's key cache keeps what held).
+                self._referral_ds.discard(key)
                 return self._ds_from_referral(query, held)
         seconds = self.ask_seconds if time_left is None else min(self.ask_seconds, time_left)
         run = _Run(self.clock() + seconds, self.max_queries, self.clock)
