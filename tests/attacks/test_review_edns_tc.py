@@ -1,0 +1,133 @@
+"""Review of the EDNS fallback and the TC=1-without-question path against an on-path attacker
+(RFC 6891 §7, §6.2.2; RFC 7766 §5; SEC-NET-03/04, BR-CAA-08), over real loopback sockets.
+
+* The attacker strips the DS RRset from the root's referral to ``good.`` (so the transport
+  does not expect ``good.`` signed) and forges one FORMERR without OPT from good.'s server:
+  the server is then remembered as lacking EDNS and asked plainly, so its answers carry no
+  RRSIG.  That may cost the answers (bogus) but never yields ``insecure`` or a CAA permission:
+  the engine still finds good.'s signed DS at the root.
+* A server remembered as lacking EDNS for a zone that looked unsigned is still asked with
+  EDNS for a signed zone it also serves (the memory is consulted only where no signatures are
+  expected): ``other.`` and ``sub.good.`` share 127.0.3.6 in the attack world.
+* A server (or spoofer) that sets TC=1 and drops the question in every answer, over UDP and
+  TCP alike: TCP goes to the same server only, the TC=1 over TCP is a malformed answer, the
+  retries stay bounded and the verdict is indeterminate — no loop, no secure.
+"""
+
+from __future__ import annotations
+
+import dns.flags
+import dns.message
+import dns.name
+import dns.rcode
+import pytest
+
+from dnssec_core import limits
+from dnssec_core.caa.check import CaaRequest, check_caa
+from dnssec_core.caa.decision import Decision, DecisionReason
+from dnssec_core.caa.domain import parse_domain
+from dnssec_core.chain.engine import Validator
+from dnssec_core.chain.types import FailureKind
+from dnssec_core.crypto import get_backend
+from dnssec_core.verdict import Reason, Status
+from tests.attacks.test_sockets import Edit, Forging, lab, resolve
+from tests.attacks.world import NOW
+from tests.attacks.zones import ADDRESS, world
+
+Message = dns.message.Message
+DS_TYPE, NS_TYPE = 43, 2
+
+
+def strip_ds_from_referrals_to(child: str) -> Edit:
+    """The root's referrals to ``child`` lose their DS RRset and its RRSIG (on-path)."""
+    cut = dns.name.from_text(child)
+
+    def edit(query: Message, response: Message) -> None:
+        if not response.answer and any(r.rdtype == NS_TYPE and r.name == cut
+                                       for r in response.authority):
+            response.authority[:] = [r for r in response.authority if not (
+                r.name == cut and (r.rdtype == DS_TYPE or r.covers == DS_TYPE))]
+    return edit
+
+
+def forged_formerr(below: str, count: int = 1) -> Edit:
+    """The first ``count`` EDNS queries about names at or below ``below`` get a FORMERR
+    without OPT, as from a server that lacks EDNS (RFC 6891 §7); everything else is honest."""
+    apex = dns.name.from_text(below)
+    forged: list[str] = []
+
+    def edit(query: Message, response: Message) -> None:
+        if (len(forged) < count and query.edns >= 0
+                and query.question[0].name.is_subdomain(apex)):
+            forged.append(query.question[0].name.to_text())
+            response.set_rcode(dns.rcode.FORMERR)
+            response.answer.clear()
+            response.authority.clear()
+            response.additional.clear()
+            response.use_edns(False)
+    return edit
+
+
+def test_stripped_ds_and_forged_formerr_is_bogus_never_insecure_SEC_NET_04_BR_CAA_08() -> None:
+    edits = {"": strip_ds_from_referrals_to("good."), "good": forged_formerr("good.")}
+    with lab(**edits) as running:
+        outcome = resolve(running, "www.good.", "A")
+        remembered = running.transport.edns_memory.servers()
+        plain = running.servers[ADDRESS["good."]]
+        validator = Validator(world().anchors, backend=get_backend("fast"))
+        check = check_caa(CaaRequest(parse_domain("deny.good"), ("attacker.example",),
+                                     permit_on_lookup_failure=True),
+                          validator, running.transport, now=NOW)
+        forging = plain.responder
+        assert isinstance(forging, Forging) and len(forging.forged) == 1
+    # the downgrade happened: good.'s server is now asked without EDNS ...
+    assert remembered == [f"{ADDRESS['good.']}#{running.transport.port}"]
+    # ... and it costs the answer, never its security (the DS at the root says "signed")
+    verdict = outcome.result.verdict
+    assert (verdict.status, verdict.reason) == (Status.BOGUS, Reason.RRSIGS_MISSING), verdict
+    assert outcome.result.answer == []
+    assert (check.decision, check.outcome.reason) == (Decision.LOOKUP_FAILURE,
+                                                      DecisionReason.DNSSEC_BOGUS), check.reason
+    assert not check.records
+
+
+def test_no_edns_memory_never_reaches_a_signed_zone_on_the_same_server_SEC_NET_04() -> None:
+    """other. looks unsigned (DS stripped) and its server, 127.0.3.6, forges one FORMERR: it is
+    remembered; sub.good. (signed DS in good.'s referral) on that server is still asked with
+    EDNS and stays secure."""
+    edits = {"": strip_ds_from_referrals_to("other."), "other": forged_formerr("other.")}
+    with lab(**edits) as running:
+        before = resolve(running, "ns.other.", "A").result
+        remembered = running.transport.edns_memory.servers()
+        after = resolve(running, "www.sub.good.", "A").result
+    assert remembered == [f"{ADDRESS['other.']}#{running.transport.port}"]
+    assert before.status is Status.BOGUS  # other.'s plain answers: no RRSIG
+    assert after.status is Status.SECURE, after.verdict
+    assert [a.rrset.rdatas for a in after.answer] == [(bytes([192, 0, 2, 12]),)]
+
+
+def truncated_without_question(query: Message, response: Message) -> None:
+    """Every answer about www.good. (UDP and TCP alike) has TC=1 and no question."""
+    if query.question[0].name == dns.name.from_text("www.good."):
+        response.flags |= dns.flags.TC
+        response.question.clear()
+        response.answer.clear()
+        response.authority.clear()
+
+
+@pytest.mark.parametrize("qtype", ["A", "CAA"])
+def test_truncated_without_question_everywhere_is_bounded_SEC_NET_03(qtype: str) -> None:
+    with lab(good=truncated_without_question) as running:
+        outcome = resolve(running, "www.good.", qtype)
+        server = running.servers[ADDRESS["good."]]
+        udp = server.attempts("www.good.", None, "udp")
+        tcp = server.attempts("www.good.", None, "tcp")
+        untouched = running.trap_untouched()
+    verdict = outcome.result.verdict
+    assert (verdict.status, verdict.reason) == (Status.INDETERMINATE, Reason.LOOKUP_FAILED)
+    assert FailureKind.MALFORMED.value in verdict.detail
+    assert "TC=1 in an answer over TCP" in verdict.detail
+    # TCP only to the server that sent the truncated answer, once per UDP try, bounded
+    assert udp == tcp == limits.ATTEMPTS_PER_SERVER
+    assert untouched
+    assert outcome.result.answer == []
