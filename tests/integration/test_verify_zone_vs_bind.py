@@ -1,0 +1,581 @@
+"""`verify-zone` against BIND's `dnssec-verify`, zone by zone, on deterministically broken zones.
+
+Every BIND-signed vector zone (vectors/zones/bind-*, README there) is mutated in a temporary copy
+by each kind in :data:`MUTATIONS` — positions picked by a ``random.Random`` seeded with the zone
+and mutation names — and both verifiers judge the result: ours in-process
+(:func:`dnssec_core.zone.parallel.verify_zone_text`, one job, with the zone's ``ds.txt``), BIND's
+as ``dnssec-verify -o example.com.`` (exit 0 = secure, anything else = an error found).
+
+`dnssec-verify` has no time option (``dnssec-verify -h``: ``-v -q -V -o -I -c -E -x -z``, no
+``-t``): it reads the wall clock.  The vectors' window (2026-01-01 .. 2086-01-01) covers it, so
+ours is given the same instant, read once here (asserted to be inside the window).
+
+Where the two disagree the case must be listed in ``verify_zone_vs_bind_differences.tsv`` with
+the RFC-based reason; the test asserts exactly those differences, so a new one fails it.
+BIND's tools are installed by the test command (bind9-utils): their absence is a failure.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import random
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dnssec_core.crypto import get_backend
+from dnssec_core.dnssec.records import DS
+from dnssec_core.timeutil import parse_time
+from dnssec_core.zone.parallel import verify_zone_text
+from dnssec_core.zone.reader import ZoneError, parse_records, rdata_wire
+from vectors import vector_path
+
+ORIGIN = "example.com."
+VERIFY = shutil.which("dnssec-verify")
+MANIFEST: dict[str, Any] = json.loads(vector_path("zones", "manifest.json").read_text())
+BIND_VARIANTS: list[dict[str, Any]] = [v for v in MANIFEST["variants"] if v["signer"] == "bind"]
+DIFFERENCES = Path(__file__).with_name("verify_zone_vs_bind_differences.tsv")
+#: One instant for both tools (BIND reads the clock itself; see the module docstring).
+NOW = int(time.time())
+B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+LINE = re.compile(r"^(\S+)\s+(\d+)\s+IN\s+(\S+)\s+(.*?)\s*$")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One RR line of a BIND ``-O full`` zone file (absolute owner, TTL, class IN)."""
+
+    owner: str
+    ttl: int
+    rtype: str
+    rdata: str
+
+    @property
+    def key(self) -> str:
+        return self.owner.lower()
+
+    @property
+    def covered(self) -> str:
+        """The type an RRSIG covers ('' for other records)."""
+        return self.rdata.split()[0] if self.rtype == "RRSIG" else ""
+
+    def text(self) -> str:
+        return f"{self.owner} {self.ttl} IN {self.rtype} {self.rdata}"
+
+
+def parse_zone(text: str) -> list[Record]:
+    records = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith(";"):
+            continue
+        match = LINE.match(line)
+        assert match, line  # BIND -O full writes one whole RR per line
+        owner, ttl, rtype, rdata = match.groups()
+        records.append(Record(owner, int(ttl), rtype, rdata))
+    return records
+
+
+def render(records: list[Record]) -> str:
+    return "".join(record.text() + "\n" for record in records)
+
+
+# --- what is authoritative, signed, where the cuts are (from the zone text itself) -------------
+
+def cuts(records: list[Record]) -> set[str]:
+    return {r.key for r in records if r.rtype == "NS" and r.key != ORIGIN}
+
+
+def below_cut(key: str, zone_cuts: set[str]) -> bool:
+    return any(key.endswith("." + cut) for cut in zone_cuts)
+
+
+def signed_rrsets(records: list[Record]) -> list[tuple[str, str]]:
+    """(owner key, type) of every RRset carrying an RRSIG, in file order."""
+    seen: dict[tuple[str, str], None] = {}
+    for r in records:
+        if r.rtype == "RRSIG":
+            seen[(r.key, r.covered)] = None
+    return list(seen)
+
+
+def pick(rng: random.Random, items: list[Any]) -> Any:
+    assert items, "nothing to mutate"
+    return items[rng.randrange(len(items))]
+
+
+def index_of(records: list[Record], predicate: Callable[[Record], bool],
+             rng: random.Random) -> int:
+    return int(pick(rng, [i for i, r in enumerate(records) if predicate(r)]))
+
+
+def sig_field(rdata: str) -> tuple[list[str], str]:
+    """An RRSIG RDATA split into its 8 fixed fields and the base64 signature (spaces removed)."""
+    parts = rdata.split()
+    return parts[:8], "".join(parts[8:])
+
+
+def with_sig_fields(record: Record, **changes: str) -> Record:
+    fields, signature = sig_field(record.rdata)
+    names = ["covered", "algorithm", "labels", "original_ttl", "expiration", "inception",
+             "key_tag", "signer"]
+    for name, value in changes.items():
+        fields[names.index(name)] = value
+    return replace(record, rdata=" ".join([*fields, signature]))
+
+
+# --- the mutations ----------------------------------------------------------------------------
+
+Mutation = Callable[[list[Record], random.Random], list[Record]]
+
+
+def flip_signature(records: list[Record], rng: random.Random) -> list[Record]:
+    """One base64 digit of one RRSIG signature replaced by the next one (decoded bytes change)."""
+    i = index_of(records, lambda r: r.rtype == "RRSIG", rng)
+    fields, signature = sig_field(records[i].rdata)
+    # Only digits in the first half: a change there always changes the decoded octets.
+    at = rng.randrange(len(signature) // 2)
+    flipped = signature[:at] + B64[(B64.index(signature[at]) + 1) % 64] + signature[at + 1:]
+    assert base64.b64decode(flipped) != base64.b64decode(signature)
+    return [*records[:i], replace(records[i], rdata=" ".join([*fields, flipped])),
+            *records[i + 1:]]
+
+
+def delete_rrsig(records: list[Record], rng: random.Random) -> list[Record]:
+    """One RRSIG record removed (not over DNSKEY, which BIND signs twice)."""
+    i = index_of(records, lambda r: r.rtype == "RRSIG" and r.covered != "DNSKEY", rng)
+    return records[:i] + records[i + 1:]
+
+
+def delete_denial(records: list[Record], rng: random.Random) -> list[Record]:
+    """One NSEC/NSEC3 record removed with its RRSIG: the chain has a gap."""
+    i = index_of(records, lambda r: r.rtype in ("NSEC", "NSEC3"), rng)
+    gone = (records[i].key, records[i].rtype)
+    return [r for r in records
+            if (r.key, r.rtype) != gone and (r.key, r.covered) != gone]
+
+
+def change_rdata(records: list[Record], rng: random.Random) -> list[Record]:
+    """One signed A address or TXT string changed, not re-signed."""
+    zone_cuts = cuts(records)
+    signed = set(signed_rrsets(records))
+    i = index_of(records, lambda r: r.rtype in ("A", "TXT") and (r.key, r.rtype) in signed
+                 and not below_cut(r.key, zone_cuts), rng)
+    record = records[i]
+    if record.rtype == "A":
+        octets = record.rdata.split(".")
+        octets[3] = str((int(octets[3]) + 1 + rng.randrange(100)) % 256)
+        new = ".".join(octets)
+    else:
+        new = record.rdata[:-1] + "x" + record.rdata[-1]  # last string, one more character
+    return [*records[:i], replace(record, rdata=new), *records[i + 1:]]
+
+
+def add_unsigned_existing(records: list[Record], rng: random.Random) -> list[Record]:
+    """A TXT RRset without RRSIG added at an existing authoritative name that has no TXT."""
+    zone_cuts = cuts(records)
+    owners = {r.key: r.owner for r in records if r.rtype not in ("NSEC3", "RRSIG")
+              and r.key not in zone_cuts and not below_cut(r.key, zone_cuts)}
+    with_txt = {r.key for r in records if r.rtype == "TXT"}
+    owner = pick(rng, sorted(owners[k] for k in owners if k not in with_txt))
+    return [*records, Record(owner, 3600, "TXT", '"added, never signed"')]
+
+
+def add_unsigned_new(records: list[Record], rng: random.Random) -> list[Record]:
+    """An A RRset without RRSIG at a new name (no NSEC/NSEC3 for it either)."""
+    label = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(8))
+    return [*records, Record(f"new-{label}.{ORIGIN}", 3600, "A", "192.0.2.200")]
+
+
+def delete_owner(records: list[Record], rng: random.Random) -> list[Record]:
+    """Every record of one ordinary (non-apex, non-cut, non-glue) owner removed; the NSEC/NSEC3
+    chain still points at it (its own NSEC goes with it, an NSEC3 stays: it is at another owner)."""
+    zone_cuts = cuts(records)
+    owners = sorted({r.key for r in records if r.rtype in ("A", "AAAA", "TXT", "SRV", "PTR",
+                                                          "CNAME", "TLSA", "NAPTR", "DNAME")
+                     and r.key != ORIGIN and not below_cut(r.key, zone_cuts)})
+    gone = pick(rng, owners)
+    return [r for r in records if r.key != gone]
+
+
+def change_next(records: list[Record], rng: random.Random) -> list[Record]:
+    """One NSEC next name / NSEC3 next hash pointed at another existing name / hash."""
+    i = index_of(records, lambda r: r.rtype in ("NSEC", "NSEC3"), rng)
+    record = records[i]
+    fields = record.rdata.split()
+    if record.rtype == "NSEC":
+        names = sorted({r.owner for r in records if r.rtype == "NSEC"} - {fields[0], record.owner})
+        fields[0] = pick(rng, names)
+    else:
+        hashes = sorted({r.owner.split(".")[0] for r in records if r.rtype == "NSEC3"}
+                        - {fields[4], record.owner.split(".")[0]})
+        fields[4] = pick(rng, hashes)
+    return [*records[:i], replace(record, rdata=" ".join(fields)), *records[i + 1:]]
+
+
+def remove_bitmap_type(records: list[Record], rng: random.Random) -> list[Record]:
+    """One type removed from one NSEC/NSEC3 type bitmap (not RRSIG/NSEC themselves)."""
+    def bitmap_start(record: Record) -> int:
+        return 1 if record.rtype == "NSEC" else 5
+
+    def removable(record: Record) -> list[str]:
+        return [t for t in record.rdata.split()[bitmap_start(record):]
+                if t not in ("RRSIG", "NSEC")]
+
+    i = index_of(records, lambda r: r.rtype in ("NSEC", "NSEC3") and bool(removable(r)), rng)
+    record = records[i]
+    fields = record.rdata.split()
+    start = bitmap_start(record)
+    types = fields[start:]
+    types.remove(pick(rng, removable(record)))
+    return [*records[:i], replace(record, rdata=" ".join(fields[:start] + types)),
+            *records[i + 1:]]
+
+
+def rrsig_field(field: str) -> Mutation:
+    def mutate(records: list[Record], rng: random.Random) -> list[Record]:
+        i = index_of(records, lambda r: r.rtype == "RRSIG" and r.covered != "DNSKEY", rng)
+        fields, _ = sig_field(records[i].rdata)
+        if field == "key_tag":
+            value = str((int(fields[6]) + 1 + rng.randrange(1000)) % 65536)
+        elif field == "signer":
+            value = "example.net."
+        elif field == "labels":
+            value = str(int(fields[2]) + 1)
+        else:
+            value = str(int(fields[3]) + 1 + rng.randrange(3600))
+        return [*records[:i], with_sig_fields(records[i], **{field: value}), *records[i + 1:]]
+    mutate.__doc__ = f"One RRSIG's {field} changed, its signature kept."
+    return mutate
+
+
+def dnskey_flags(flags: str) -> Mutation:
+    def mutate(records: list[Record], rng: random.Random) -> list[Record]:
+        i = index_of(records, lambda r: r.rtype == "DNSKEY" and r.rdata.split()[0] == flags, rng)
+        return records[:i] + records[i + 1:]
+    mutate.__doc__ = f"The DNSKEY with flags {flags} removed (signatures kept)."
+    return mutate
+
+
+def dnskey_signed_by_zsk_only(records: list[Record], rng: random.Random) -> list[Record]:
+    """The KSK's RRSIG over the DNSKEY RRset removed; the ZSK's stays."""
+    ksk_tags = {str(tag) for tag in _variant_of(records)["ksk_tags"]}
+    return [r for r in records
+            if not (r.covered == "DNSKEY" and r.rdata.split()[6] in ksk_tags)]
+
+
+def _variant_of(records: list[Record]) -> dict[str, Any]:
+    tags = {int(r.rdata.split()[6]) for r in records if r.covered == "DNSKEY"}
+    (variant,) = [v for v in BIND_VARIANTS if set(v["ksk_tags"]) <= tags]
+    return variant
+
+
+def change_ttl(lower: bool) -> Mutation:
+    def mutate(records: list[Record], rng: random.Random) -> list[Record]:
+        zone_cuts = cuts(records)
+        slot = pick(rng, [s for s in signed_rrsets(records)
+                          if s[1] not in ("DNSKEY", "NSEC3PARAM") and s[0] not in zone_cuts])
+        ttl = 300 if lower else 86400
+        return [replace(r, ttl=ttl) if (r.key, r.rtype) == slot else r for r in records]
+    change = "lowered to 300" if lower else "raised to 86400"
+    mutate.__doc__ = f"The TTL of one signed RRset {change} (RRSIG original TTL 3600 kept)."
+    return mutate
+
+
+def change_glue(records: list[Record], rng: random.Random) -> list[Record]:
+    """One glue address below a zone cut changed (not authoritative, RFC 4035 §2.2)."""
+    zone_cuts = cuts(records)
+    i = index_of(records, lambda r: r.rtype == "A" and below_cut(r.key, zone_cuts), rng)
+    return [*records[:i], replace(records[i], rdata="198.51.100.7"), *records[i + 1:]]
+
+
+def change_delegation_ns(records: list[Record], rng: random.Random) -> list[Record]:
+    """One delegation NS target changed (the parent's NS at a cut is not signed, RFC 4035 §2.2)."""
+    zone_cuts = cuts(records)
+    i = index_of(records, lambda r: r.rtype == "NS" and r.key in zone_cuts, rng)
+    return [*records[:i], replace(records[i], rdata="ns9.example.net."), *records[i + 1:]]
+
+
+def delete_ds(records: list[Record], rng: random.Random) -> list[Record]:
+    """The secure delegation's DS RRset removed with its RRSIG; its NSEC/NSEC3 still lists DS."""
+    return [r for r in records if r.rtype != "DS" and r.covered != "DS"]
+
+
+def add_below_cut(records: list[Record], rng: random.Random) -> list[Record]:
+    """An unsigned A at a new name below a zone cut: glue, not authoritative (RFC 4035 §2.2)."""
+    cut = pick(rng, sorted(cuts(records)))
+    return [*records, Record(f"ns7.{cut}", 3600, "A", "192.0.2.77")]
+
+
+def add_at_cut(records: list[Record], rng: random.Random) -> list[Record]:
+    """An unsigned TXT at a delegation point: only NS/DS/NSEC there belong to the parent."""
+    cut = pick(rng, sorted(cuts(records)))
+    return [*records, Record(cut, 3600, "TXT", '"child data at the cut"')]
+
+
+def delete_zsk_dnskey_rrsig(records: list[Record], rng: random.Random) -> list[Record]:
+    """The ZSK's RRSIG over the DNSKEY RRset removed; the KSK's stays (still secure)."""
+    ksk_tags = {str(tag) for tag in _variant_of(records)["ksk_tags"]}
+    return [r for r in records
+            if not (r.covered == "DNSKEY" and r.rdata.split()[6] not in ksk_tags)]
+
+
+def duplicate_record(records: list[Record], rng: random.Random) -> list[Record]:
+    """One signed record written twice: RFC 2181 §5 duplicates are one RR (still secure)."""
+    i = index_of(records, lambda r: r.rtype in ("A", "AAAA", "TXT", "MX"), rng)
+    return [*records[: i + 1], records[i], *records[i + 1:]]
+
+
+def change_owner_case(records: list[Record], rng: random.Random) -> list[Record]:
+    """One owner name upper-cased on every record: names compare case-insensitively and signed
+    data uses the canonical (lower-case) owner, RFC 4034 §6.2 (still secure)."""
+    owner = pick(rng, sorted({r.key for r in records if r.rtype == "A" and r.key != ORIGIN}))
+    return [replace(r, owner=r.owner.upper()) if r.key == owner else r for r in records]
+
+
+def reorder_records(records: list[Record], rng: random.Random) -> list[Record]:
+    """The records shuffled: a zone file's order carries no meaning (still secure)."""
+    shuffled = list(records)
+    rng.shuffle(shuffled)
+    return shuffled
+
+
+def delete_nsec3param(records: list[Record], rng: random.Random) -> list[Record]:
+    """The NSEC3PARAM RRset removed with its RRSIG (NSEC zones: one NSEC removed instead)."""
+    if not any(r.rtype == "NSEC3PARAM" for r in records):
+        return delete_denial(records, rng)
+    return [r for r in records if r.rtype != "NSEC3PARAM" and r.covered != "NSEC3PARAM"]
+
+
+def orphan_rrsig(records: list[Record], rng: random.Random) -> list[Record]:
+    """One NSEC/NSEC3 record removed but its RRSIG kept (an RRSIG covering nothing)."""
+    i = index_of(records, lambda r: r.rtype in ("NSEC", "NSEC3"), rng)
+    return records[:i] + records[i + 1:]
+
+
+def change_ttl_with_rrsig(records: list[Record], rng: random.Random) -> list[Record]:
+    """One signed RRset and its RRSIGs given TTL 300; the RRSIG original TTL (3600) kept."""
+    zone_cuts = cuts(records)
+    slot = pick(rng, [s for s in signed_rrsets(records)
+                      if s[1] not in ("DNSKEY", "NSEC3PARAM") and s[0] not in zone_cuts])
+    return [replace(r, ttl=300) if slot in ((r.key, r.rtype), (r.key, r.covered)) else r
+            for r in records]
+
+
+def rrsig_algorithm(records: list[Record], rng: random.Random) -> list[Record]:
+    """One RRSIG's algorithm number changed (to another supported one), signature kept."""
+    i = index_of(records, lambda r: r.rtype == "RRSIG" and r.covered != "DNSKEY", rng)
+    fields, _ = sig_field(records[i].rdata)
+    algorithm = "13" if fields[1] != "13" else "8"
+    return [*records[:i], with_sig_fields(records[i], algorithm=algorithm), *records[i + 1:]]
+
+
+MUTATIONS: dict[str, Mutation] = {
+    "flip-signature": flip_signature,
+    "delete-rrsig": delete_rrsig,
+    "delete-denial": delete_denial,
+    "change-rdata": change_rdata,
+    "add-unsigned-existing": add_unsigned_existing,
+    "add-unsigned-new": add_unsigned_new,
+    "delete-owner": delete_owner,
+    "change-next": change_next,
+    "remove-bitmap-type": remove_bitmap_type,
+    "rrsig-key-tag": rrsig_field("key_tag"),
+    "rrsig-signer": rrsig_field("signer"),
+    "rrsig-labels": rrsig_field("labels"),
+    "rrsig-original-ttl": rrsig_field("original_ttl"),
+    "remove-zsk": dnskey_flags("256"),
+    "remove-ksk": dnskey_flags("257"),
+    "dnskey-zsk-only": dnskey_signed_by_zsk_only,
+    "ttl-lower": change_ttl(lower=True),
+    "ttl-raise": change_ttl(lower=False),
+    "glue-change": change_glue,
+    "delegation-ns-change": change_delegation_ns,
+    "delete-ds": delete_ds,
+    "add-below-cut": add_below_cut,
+    "add-at-cut": add_at_cut,
+    "delete-zsk-dnskey-rrsig": delete_zsk_dnskey_rrsig,
+    "duplicate-record": duplicate_record,
+    "owner-case": change_owner_case,
+    "reorder": reorder_records,
+    "delete-nsec3param": delete_nsec3param,
+    "orphan-rrsig": orphan_rrsig,
+    "ttl-lower-with-rrsig": change_ttl_with_rrsig,
+    "rrsig-algorithm": rrsig_algorithm,
+}
+
+
+# --- the two verifiers ------------------------------------------------------------------------
+
+def read_ds(path: Path) -> list[DS]:
+    return [DS.from_wire(rdata_wire(rdata))
+            for _, _, rdata in parse_records(io.StringIO(path.read_text()), None, str(path))]
+
+
+def ours(text: str, ds: list[DS]) -> tuple[str, str]:
+    try:
+        report = verify_zone_text(text, origin=None, source="mutated", now=NOW,
+                                  backend=get_backend("fast"), ds=lambda _: ds, jobs=1)
+    except ZoneError as exc:
+        return "error", str(exc)
+    return report.status.value, "; ".join(f"{f.owner} {f.type} {f.reason}"
+                                          for f in report.failures)
+
+
+def bind(path: Path) -> tuple[str, str]:
+    assert VERIFY is not None, "dnssec-verify missing: apt-get install -y bind9-utils"
+    proc = subprocess.run([VERIFY, "-q", "-o", ORIGIN, str(path)],
+                          capture_output=True, text=True, timeout=60)
+    return ("secure" if proc.returncode == 0 else "bogus"), proc.stderr.strip()
+
+
+def recorded_differences() -> dict[tuple[str, str], tuple[str, str]]:
+    with DIFFERENCES.open(newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return {(row["kind"], row["zone"]): (row["ours"], row["bind"]) for row in rows}
+
+
+#: The rule each mutation exercises (REQUIREMENTS.md IDs), shown in the test ids.
+REQUIREMENT: dict[str, str] = {
+    "flip-signature": "VAL-RRSIG-05",
+    "delete-rrsig": "VAL-RRSIG-05",
+    "delete-denial": "NSEC-02",
+    "change-rdata": "VAL-CANON-06",
+    "add-unsigned-existing": "NSEC-03",
+    "add-unsigned-new": "NSEC-02",
+    "delete-owner": "NSEC-02",
+    "change-next": "NSEC-02",
+    "remove-bitmap-type": "NSEC-03",
+    "rrsig-key-tag": "VAL-RRSIG-05",
+    "rrsig-signer": "VAL-RRSIG-02",
+    "rrsig-labels": "VAL-RRSIG-03",
+    "rrsig-original-ttl": "VAL-TTL-01",
+    "remove-zsk": "VAL-RRSIG-05",
+    "remove-ksk": "VAL-KEY-05",
+    "dnskey-zsk-only": "VAL-KEY-05",
+    "ttl-lower": "VAL-TTL-02",
+    "ttl-raise": "VAL-TTL-03",
+    "glue-change": "VAL-CHAIN-03",
+    "delegation-ns-change": "VAL-CHAIN-03",
+    "delete-ds": "NSEC-12",
+    "add-below-cut": "VAL-CHAIN-03",
+    "add-at-cut": "NSEC-12",
+    "delete-zsk-dnskey-rrsig": "VAL-RRSIG-07",
+    "duplicate-record": "VAL-CANON-05",
+    "owner-case": "VAL-CANON-01",
+    "reorder": "VAL-CANON-05",
+    "delete-nsec3param": "NSEC3-17",
+    "orphan-rrsig": "NSEC-02",
+    "ttl-lower-with-rrsig": "VAL-TTL-01",
+    "rrsig-algorithm": "VAL-RRSIG-05",
+}
+CASES = [(variant, kind) for variant in BIND_VARIANTS for kind in MUTATIONS]
+
+
+def case_id(case: tuple[dict[str, Any], str]) -> str:
+    variant, kind = case
+    return f"{REQUIREMENT[kind]}-{kind}-{variant['name']}"
+
+
+def mutated_zone(variant: dict[str, Any], kind: str) -> tuple[str, str]:
+    """The base text (as re-rendered) and the text after ``kind``, both deterministic."""
+    base = parse_zone(vector_path("zones", variant["zone_file"]).read_text())
+    mutated = MUTATIONS[kind](list(base), random.Random(f"{variant['name']}/{kind}"))
+    return render(base), render(mutated)
+
+
+Verdict = tuple[str, str]
+
+
+def judge(text: str, variant: dict[str, Any], path: Path) -> tuple[Verdict, Verdict]:
+    path.write_text(text)
+    return ours(text, read_ds(vector_path("zones", variant["ds_file"]))), bind(path)
+
+
+def test_dnssec_verify_present_and_clock_inside_the_window() -> None:
+    assert VERIFY is not None, "dnssec-verify missing: apt-get install -y bind9-utils"
+    for variant in BIND_VARIANTS:
+        assert parse_time(variant["inception"]) < NOW < parse_time(variant["expiration"])
+
+
+def test_case_count() -> None:
+    """13 BIND-signed zones x 31 mutation kinds; every kind names the rule it exercises."""
+    assert len(BIND_VARIANTS) == 13
+    assert {v["algorithm"] for v in BIND_VARIANTS} == {8, 10, 13, 14, 15, 16}
+    assert {v["denial"] for v in BIND_VARIANTS} == {"nsec", "nsec3", "nsec3-salted",
+                                                    "nsec3-optout"}
+    assert set(REQUIREMENT) == set(MUTATIONS)
+    assert len(MUTATIONS) == 31
+    assert len(CASES) == 13 * 31 == 403
+
+
+@pytest.mark.parametrize("variant", BIND_VARIANTS, ids=lambda v: v["name"])
+def test_unmutated_zone_secure_for_both(variant: dict[str, Any], tmp_path: Path) -> None:
+    text, _ = mutated_zone(variant, "reorder")
+    (our_status, our_detail), (bind_status, bind_detail) = judge(text, variant,
+                                                                 tmp_path / "zone")
+    assert (our_status, our_detail, bind_status) == ("secure", "", "secure"), bind_detail
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_mutated_zone_matches_bind(case: tuple[dict[str, Any], str], tmp_path: Path) -> None:
+    """Our status equals dnssec-verify's, except exactly where the differences file says."""
+    variant, kind = case
+    base, mutated = mutated_zone(variant, kind)
+    assert mutated != base
+    (our_status, our_detail), (bind_status, bind_detail) = judge(mutated, variant,
+                                                                 tmp_path / "zone")
+    assert our_status in ("secure", "bogus"), our_detail  # never a read error on these
+    assert (our_status == "secure") == (our_detail == "")
+    expected = recorded_differences().get((kind, variant["name"]))
+    if expected is None:
+        assert our_status == bind_status, (our_detail, bind_detail)
+    else:
+        assert (our_status, bind_status) == expected, (our_detail, bind_detail)
+
+
+def test_differences_file_names_real_cases_with_reasons() -> None:
+    with DIFFERENCES.open(newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    assert rows and list(rows[0]) == ["kind", "zone", "ours", "bind", "reason"]
+    names = {v["name"] for v in BIND_VARIANTS}
+    for row in rows:
+        assert row["kind"] in MUTATIONS and row["zone"] in names, row
+        assert row["ours"] != row["bind"] and {row["ours"], row["bind"]} <= {"secure", "bogus"}
+        assert "RFC" in row["reason"], row
+    assert len({(row["kind"], row["zone"]) for row in rows}) == len(rows) == 39
+
+
+def test_VAL_TTL_03_ttl_above_original_is_clamped_not_bogus(tmp_path: Path) -> None:
+    """RFC 4035 §5.3.3: a TTL above the RRSIG Original TTL is clamped; the data stays secure
+    for a validator (dnssec-verify, a signer-side consistency check, rejects it)."""
+    (variant,) = [v for v in BIND_VARIANTS if v["name"] == "bind-alg13-nsec"]
+    base = parse_zone(vector_path("zones", variant["zone_file"]).read_text())
+    raised = [replace(r, ttl=86400) if (r.key, r.rtype) == ("www.example.com.", "A") else r
+              for r in base]
+    (our_status, _), (bind_status, bind_detail) = judge(render(raised), variant,
+                                                        tmp_path / "zone")
+    assert (our_status, bind_status) == ("secure", "bogus")
+    assert "TTL mismatch for www.example.com A" in bind_detail
+
+
+def test_VAL_RRSIG_05_flipped_signature_names_the_rrset(tmp_path: Path) -> None:
+    """Both verifiers blame the very RRset whose signature was flipped."""
+    (variant,) = [v for v in BIND_VARIANTS if v["name"] == "bind-alg8-nsec3"]
+    base = parse_zone(vector_path("zones", variant["zone_file"]).read_text())
+    mutated = flip_signature(list(base), random.Random(f"{variant['name']}/flip-signature"))
+    (changed,) = [m for b, m in zip(base, mutated, strict=True) if b != m]
+    (our_status, our_detail), (bind_status, bind_detail) = judge(render(mutated), variant,
+                                                                 tmp_path / "zone")
+    assert (our_status, bind_status) == ("bogus", "bogus")
+    assert f"{changed.owner} {changed.covered} signature-invalid" in our_detail
+    assert f"{changed.owner.rstrip('.')} {changed.covered}" in bind_detail
