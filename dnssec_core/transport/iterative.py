@@ -158,8 +158,9 @@ class _BoundedCache(Generic[_V]):
 class _Delegation:
     """A zone cut: the zone, its NS names and the glue addresses usable for them.
 
-    ``signed``: the referral carried a DS RRset for the zone with its RRSIG, so the zone's
-    answers are expected to be signed (only used to choose servers, never trusted)."""
+    ``signed``: the referral carried a DS RRset for the zone with its RRSIG — or came from a
+    zone with a signed DS of its own, without a signed no-DS proof — so the zone's answers
+    are expected to be signed (only used to choose servers and EDNS, never trusted)."""
 
     zone: Name
     ns_names: tuple[Name, ...]
@@ -640,7 +641,8 @@ class IterativeTransport:
         if referral is not None:
             if qtype == DS_TYPE and names_equal(referral.name, qname):
                 return _Step(_Kind.FINAL, message, server)  # the parent side holds DS
-            child = self._remember(message, referral, zone, server)
+            child = self._remember(message, referral, zone, server,
+                                   parent_signed=delegation.signed)
             return _Step(_Kind.REFERRAL, message, server, child)
         if any(r.rdtype == SOA_TYPE for r in message.authority):
             return _Step(_Kind.FINAL, message, server)  # a negative answer without AA
@@ -658,10 +660,17 @@ class IterativeTransport:
 
     def _remember(
         self, message: dns.message.Message, ns_rrset: dns.rrset.RRset, zone: Name,
-        server: Server,
+        server: Server, *, parent_signed: bool = False,
     ) -> _Delegation:
         """The delegation a referral describes, with glue from inside ``zone`` only; a signed
-        DS RRset in it is kept for the child's DS question (module docstring)."""
+        DS RRset in it is kept for the child's DS question (module docstring).
+
+        The child is expected signed when the referral carries a signed DS RRset, and also
+        when ``parent_signed`` (the parent's own referral had a signed DS) and the referral
+        has neither that nor a signed no-DS proof: RFC 4035 §3.1.4.1 requires one of the two
+        from a signed parent, so a referral stripped of its DS (on-path) must not make the
+        child's servers eligible for the no-EDNS memory (SEC-NET-04).  (The root's referrals
+        cannot be judged so: a lab's root may be unsigned, and nothing here tells.)"""
         names: list[Name] = []
         for rdata in ns_rrset:
             target = rdata.target
@@ -685,10 +694,12 @@ class IterativeTransport:
         signed = {r.rdtype for r in ds_records} == {DS_TYPE, RRSIG_TYPE}
         if signed:
             self._hold_ds(ns_rrset.name, ds_records, server, negative=False)
-        elif not any(r.rdtype == DS_TYPE for r in ds_records):
-            proof = _signed_denial(message.authority)
+        else:
+            proof = [] if any(r.rdtype == DS_TYPE for r in ds_records) else _signed_denial(
+                message.authority)
             if proof:
                 self._hold_ds(ns_rrset.name, proof, server, negative=True)
+            signed = parent_signed and not proof  # no signed word either way: expect signed
         delegation = _Delegation(
             ns_rrset.name,
             tuple(names),

@@ -6,6 +6,8 @@
   the server is then remembered as lacking EDNS and asked plainly, so its answers carry no
   RRSIG.  That may cost the answers (bogus) but never yields ``insecure`` or a CAA permission:
   the engine still finds good.'s signed DS at the root.
+  One level down (a parent with a signed DS of its own) the stripped referral no longer
+  works: the child stays expected signed and the forged FORMERR costs one more query.
 * A server remembered as lacking EDNS for a zone that looked unsigned is still asked with
   EDNS for a signed zone it also serves (the memory is consulted only where no signatures are
   expected): ``other.`` and ``sub.good.`` share 127.0.3.6 in the attack world.
@@ -89,6 +91,24 @@ def test_stripped_ds_and_forged_formerr_is_bogus_never_insecure_SEC_NET_04_BR_CA
     assert (check.decision, check.outcome.reason) == (Decision.LOOKUP_FAILURE,
                                                       DecisionReason.DNSSEC_BOGUS), check.reason
     assert not check.records
+
+
+def test_stripped_ds_below_a_signed_parent_and_forged_formerr_stays_secure_SEC_NET_04(
+) -> None:
+    """good. (itself signed, by the root's DS) refers sub.good. without its DS (stripped on
+    the path) and sub.good.'s server forges one FORMERR: a signed parent must send a DS or a
+    signed no-DS proof (RFC 4035 §3.1.4.1), so sub.good. is still expected signed — not put
+    in the no-EDNS memory, asked again with EDNS — and the name stays secure."""
+    edits = {"good": strip_ds_from_referrals_to("sub.good."),
+             "sub.good": forged_formerr("sub.good.")}
+    with lab(**edits) as running:
+        outcome = resolve(running, "www.sub.good.", "A")
+        remembered = running.transport.edns_memory.servers()
+        forging = running.servers[ADDRESS["sub.good."]].responder
+        assert isinstance(forging, Forging) and forging.forged == ["www.sub.good."]
+    assert remembered == []
+    assert outcome.result.status is Status.SECURE, outcome.result.verdict
+    assert [a.rrset.rdatas for a in outcome.result.answer] == [(bytes([192, 0, 2, 12]),)]
 
 
 def test_no_edns_memory_never_reaches_a_signed_zone_on_the_same_server_SEC_NET_04() -> None:
