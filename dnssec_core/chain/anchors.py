@@ -229,19 +229,23 @@ def _parse_xml(
         end = None if valid_until is None else _xml_time(valid_until, source)
         if now < start or (end is not None and now >= end):
             continue
+        flags_text = digest.findtext("Flags")
         try:
             key_tag = int(digest.findtext("KeyTag") or "")
             algorithm = int(digest.findtext("Algorithm") or "")
             digest_type = int(digest.findtext("DigestType") or "")
             value = bytes.fromhex((digest.findtext("Digest") or "").strip())
+            # RFC 9718 §2: Flags is the DNSKEY flags field (16 bits); TA-08: a bad one is a
+            # one-line error, never a traceback
+            flags = 0 if flags_text is None else int(flags_text)
         except ValueError:
             raise AnchorError(f"{source}: malformed KeyDigest {digest.get('id')!r}") from None
         if not (
             0 <= key_tag <= 0xFFFF and 0 <= algorithm <= 255 and 0 <= digest_type <= 255 and value
+            and 0 <= flags <= 0xFFFF
         ):
             raise AnchorError(f"{source}: malformed KeyDigest {digest.get('id')!r}")
-        flags = digest.findtext("Flags")
-        if flags is not None and int(flags) & 0x0080:  # RFC 9718: a revoked key is no anchor
+        if flags & 0x0080:  # RFC 9718: a revoked key is no anchor
             continue
         found.append(DS(key_tag, algorithm, digest_type, value))
         windows.append((start, end))
