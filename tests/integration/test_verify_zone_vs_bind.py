@@ -18,7 +18,9 @@ BIND's tools are installed by the test command (bind9-utils): their absence is a
 from __future__ import annotations
 
 import base64
+import collections
 import csv
+import functools
 import io
 import json
 import random
@@ -43,12 +45,13 @@ from vectors import vector_path
 ORIGIN = "example.com."
 VERIFY = shutil.which("dnssec-verify")
 MANIFEST: dict[str, Any] = json.loads(vector_path("zones", "manifest.json").read_text())
-BIND_VARIANTS: list[dict[str, Any]] = [v for v in MANIFEST["variants"] if v["signer"] == "bind"]
+#: Every signed vector zone: 13 signed by BIND, 13 by ldns (vectors/zones/README.md).
+VARIANTS: list[dict[str, Any]] = MANIFEST["variants"]
 DIFFERENCES = Path(__file__).with_name("verify_zone_vs_bind_differences.tsv")
 #: One instant for both tools (BIND reads the clock itself; see the module docstring).
 NOW = int(time.time())
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-LINE = re.compile(r"^(\S+)\s+(\d+)\s+IN\s+(\S+)\s+(.*?)\s*$")
+LINE = re.compile(r"^(\S+)\s+(\d+)\s+IN\s+(\S+)\s+(.*?)\s*(?:;\{[^}]*\})?\s*$")
 
 
 @dataclass(frozen=True)
@@ -275,7 +278,7 @@ def dnskey_signed_by_zsk_only(records: list[Record], rng: random.Random) -> list
 
 def _variant_of(records: list[Record]) -> dict[str, Any]:
     tags = {int(r.rdata.split()[6]) for r in records if r.covered == "DNSKEY"}
-    (variant,) = [v for v in BIND_VARIANTS if set(v["ksk_tags"]) <= tags]
+    (variant,) = [v for v in VARIANTS if set(v["ksk_tags"]) <= tags]
     return variant
 
 
@@ -379,6 +382,56 @@ def rrsig_algorithm(records: list[Record], rng: random.Random) -> list[Record]:
     return [*records[:i], with_sig_fields(records[i], algorithm=algorithm), *records[i + 1:]]
 
 
+def add_insecure_delegation(records: list[Record], rng: random.Random) -> list[Record]:
+    """A new unsigned delegation (NS only, out-of-zone target), with no NSEC/NSEC3 of its own:
+    fine only where an Opt-Out NSEC3 covers it (RFC 5155 §7.1, §6; NSEC3-11)."""
+    label = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(8))
+    return [*records, Record(f"deleg-{label}.{ORIGIN}", 3600, "NS", "ns1.example.net.")]
+
+
+def delete_insecure_delegation(records: list[Record], rng: random.Random) -> list[Record]:
+    """One unsigned delegation (NS and glue) removed; its NSEC/NSEC3, if it had one, stays."""
+    unsigned = sorted(cuts(records) - {r.key for r in records if r.rtype == "DS"})
+    gone = pick(rng, unsigned)
+    return [r for r in records
+            if not ((r.key == gone and r.rtype == "NS") or r.key.endswith("." + gone))]
+
+
+def delete_delegation_ns(records: list[Record], rng: random.Random) -> list[Record]:
+    """The NS RRset of the secure delegation removed: its DS and glue are left at a name that
+    is no longer a cut (the glue becomes unsigned authoritative data)."""
+    signed_cuts = sorted({r.key for r in records if r.rtype == "DS"})
+    gone = pick(rng, signed_cuts)
+    return [r for r in records if not (r.key == gone and r.rtype == "NS")]
+
+
+def add_out_of_zone(records: list[Record], rng: random.Random) -> list[Record]:
+    """A record whose owner is outside the zone."""
+    return [*records, Record("stray.example.net.", 3600, "A", "192.0.2.99")]
+
+
+def delete_soa(records: list[Record], rng: random.Random) -> list[Record]:
+    """The apex SOA removed with its RRSIG (the apex NSEC/NSEC3 still lists SOA)."""
+    return [r for r in records if r.rtype != "SOA" and r.covered != "SOA"]
+
+
+def add_below_existing(records: list[Record], rng: random.Random) -> list[Record]:
+    """An unsigned A two labels below an existing ordinary name (a new empty non-terminal)."""
+    zone_cuts = cuts(records)
+    owner = pick(rng, sorted({r.key for r in records if r.rtype == "A" and r.key != ORIGIN
+                              and not r.key.startswith("*") and r.key not in zone_cuts
+                              and not below_cut(r.key, zone_cuts)}))
+    return [*records, Record(f"x.y.{owner}", 3600, "A", "192.0.2.98")]
+
+
+def add_dnskey(records: list[Record], rng: random.Random) -> list[Record]:
+    """A copy of the ZSK with flags 384 (REVOKE) added to the DNSKEY RRset, unsigned."""
+    i = index_of(records, lambda r: r.rtype == "DNSKEY" and r.rdata.split()[0] == "256", rng)
+    fields = records[i].rdata.split()
+    return [*records[: i + 1], replace(records[i], rdata=" ".join(["384", *fields[1:]])),
+            *records[i + 1:]]
+
+
 MUTATIONS: dict[str, Mutation] = {
     "flip-signature": flip_signature,
     "delete-rrsig": delete_rrsig,
@@ -411,6 +464,13 @@ MUTATIONS: dict[str, Mutation] = {
     "orphan-rrsig": orphan_rrsig,
     "ttl-lower-with-rrsig": change_ttl_with_rrsig,
     "rrsig-algorithm": rrsig_algorithm,
+    "add-insecure-delegation": add_insecure_delegation,
+    "delete-insecure-delegation": delete_insecure_delegation,
+    "delete-delegation-ns": delete_delegation_ns,
+    "add-out-of-zone": add_out_of_zone,
+    "delete-soa": delete_soa,
+    "add-below-existing": add_below_existing,
+    "add-dnskey": add_dnskey,
 }
 
 
@@ -422,6 +482,8 @@ def read_ds(path: Path) -> list[DS]:
 
 
 def ours(text: str, ds: list[DS]) -> tuple[str, str]:
+    """Our verdict as ``verify-zone ZONE --ds ds.txt`` gives it (origin from the SOA); a zone
+    it cannot read is ``error`` (the CLI's one-line message, exit 2)."""
     try:
         report = verify_zone_text(text, origin=None, source="mutated", now=NOW,
                                   backend=get_backend("fast"), ds=lambda _: ds, jobs=1)
@@ -432,6 +494,7 @@ def ours(text: str, ds: list[DS]) -> tuple[str, str]:
 
 
 def bind(path: Path) -> tuple[str, str]:
+    """``dnssec-verify -q -o example.com. ZONE``: exit 0 is secure, anything else an error."""
     assert VERIFY is not None, "dnssec-verify missing: apt-get install -y bind9-utils"
     proc = subprocess.run([VERIFY, "-q", "-o", ORIGIN, str(path)],
                           capture_output=True, text=True, timeout=60)
@@ -477,8 +540,23 @@ REQUIREMENT: dict[str, str] = {
     "orphan-rrsig": "NSEC-02",
     "ttl-lower-with-rrsig": "VAL-TTL-01",
     "rrsig-algorithm": "VAL-RRSIG-05",
+    "add-insecure-delegation": "NSEC3-11",
+    "delete-insecure-delegation": "NSEC-02",
+    "delete-delegation-ns": "VAL-CHAIN-04",
+    "add-out-of-zone": "VAL-RRSIG-02",
+    "delete-soa": "NSEC-03",
+    "add-below-existing": "NSEC-09",
+    "add-dnskey": "VAL-KEY-05",
 }
-CASES = [(variant, kind) for variant in BIND_VARIANTS for kind in MUTATIONS]
+
+
+def applies(variant: dict[str, Any], kind: str) -> bool:
+    """ldns signs the DNSKEY RRset with the KSK only: it has no ZSK signature there to drop."""
+    return not (kind == "delete-zsk-dnskey-rrsig" and variant["signer"] == "ldns")
+
+
+CASES = [(variant, kind) for variant in VARIANTS for kind in MUTATIONS if applies(variant, kind)]
+Verdict = tuple[str, str]
 
 
 def case_id(case: tuple[dict[str, Any], str]) -> str:
@@ -486,39 +564,48 @@ def case_id(case: tuple[dict[str, Any], str]) -> str:
     return f"{REQUIREMENT[kind]}-{kind}-{variant['name']}"
 
 
+@functools.cache
+def base_records(name: str) -> tuple[Record, ...]:
+    (variant,) = [v for v in VARIANTS if v["name"] == name]
+    return tuple(parse_zone(vector_path("zones", variant["zone_file"]).read_text()))
+
+
+@functools.cache
+def ds_records(name: str) -> tuple[DS, ...]:
+    (variant,) = [v for v in VARIANTS if v["name"] == name]
+    return tuple(read_ds(vector_path("zones", variant["ds_file"])))
+
+
 def mutated_zone(variant: dict[str, Any], kind: str) -> tuple[str, str]:
     """The base text (as re-rendered) and the text after ``kind``, both deterministic."""
-    base = parse_zone(vector_path("zones", variant["zone_file"]).read_text())
+    base = list(base_records(variant["name"]))
     mutated = MUTATIONS[kind](list(base), random.Random(f"{variant['name']}/{kind}"))
     return render(base), render(mutated)
 
 
-Verdict = tuple[str, str]
-
-
 def judge(text: str, variant: dict[str, Any], path: Path) -> tuple[Verdict, Verdict]:
     path.write_text(text)
-    return ours(text, read_ds(vector_path("zones", variant["ds_file"]))), bind(path)
+    return ours(text, list(ds_records(variant["name"]))), bind(path)
 
 
 def test_dnssec_verify_present_and_clock_inside_the_window() -> None:
     assert VERIFY is not None, "dnssec-verify missing: apt-get install -y bind9-utils"
-    for variant in BIND_VARIANTS:
+    for variant in VARIANTS:
         assert parse_time(variant["inception"]) < NOW < parse_time(variant["expiration"])
 
 
 def test_case_count() -> None:
-    """13 BIND-signed zones x 31 mutation kinds; every kind names the rule it exercises."""
-    assert len(BIND_VARIANTS) == 13
-    assert {v["algorithm"] for v in BIND_VARIANTS} == {8, 10, 13, 14, 15, 16}
-    assert {v["denial"] for v in BIND_VARIANTS} == {"nsec", "nsec3", "nsec3-salted",
-                                                    "nsec3-optout"}
+    """26 signed zones x 38 mutation kinds, less 13 that do not apply; each kind names its rule."""
+    assert len(VARIANTS) == 26
+    assert {(v["signer"], v["algorithm"]) for v in VARIANTS} == {
+        (signer, alg) for signer in ("bind", "ldns") for alg in (8, 10, 13, 14, 15, 16)}
+    assert {v["denial"] for v in VARIANTS} == {"nsec", "nsec3", "nsec3-salted", "nsec3-optout"}
     assert set(REQUIREMENT) == set(MUTATIONS)
-    assert len(MUTATIONS) == 31
-    assert len(CASES) == 13 * 31 == 403
+    assert len(MUTATIONS) == 38
+    assert len(CASES) == 26 * 38 - 13 == 975
 
 
-@pytest.mark.parametrize("variant", BIND_VARIANTS, ids=lambda v: v["name"])
+@pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: v["name"])
 def test_unmutated_zone_secure_for_both(variant: dict[str, Any], tmp_path: Path) -> None:
     text, _ = mutated_zone(variant, "reorder")
     (our_status, our_detail), (bind_status, bind_detail) = judge(text, variant,
@@ -528,17 +615,20 @@ def test_unmutated_zone_secure_for_both(variant: dict[str, Any], tmp_path: Path)
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_mutated_zone_matches_bind(case: tuple[dict[str, Any], str], tmp_path: Path) -> None:
-    """Our status equals dnssec-verify's, except exactly where the differences file says."""
+    """Secure for us exactly when secure for dnssec-verify, except where the differences file
+    says otherwise (and then both statuses are as recorded)."""
     variant, kind = case
     base, mutated = mutated_zone(variant, kind)
     assert mutated != base
     (our_status, our_detail), (bind_status, bind_detail) = judge(mutated, variant,
                                                                  tmp_path / "zone")
-    assert our_status in ("secure", "bogus"), our_detail  # never a read error on these
+    assert our_status in ("secure", "bogus", "error"), our_detail
     assert (our_status == "secure") == (our_detail == "")
+    if our_status == "error":  # the CLI's one-line input error (exit 2), never a traceback
+        assert "\n" not in our_detail and our_detail.startswith("mutated: "), our_detail
     expected = recorded_differences().get((kind, variant["name"]))
     if expected is None:
-        assert our_status == bind_status, (our_detail, bind_detail)
+        assert (our_status == "secure") == (bind_status == "secure"), (our_detail, bind_detail)
     else:
         assert (our_status, bind_status) == expected, (our_detail, bind_detail)
 
@@ -547,21 +637,28 @@ def test_differences_file_names_real_cases_with_reasons() -> None:
     with DIFFERENCES.open(newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     assert rows and list(rows[0]) == ["kind", "zone", "ours", "bind", "reason"]
-    names = {v["name"] for v in BIND_VARIANTS}
+    cases = {(kind, variant["name"]) for variant, kind in CASES}
     for row in rows:
-        assert row["kind"] in MUTATIONS and row["zone"] in names, row
-        assert row["ours"] != row["bind"] and {row["ours"], row["bind"]} <= {"secure", "bogus"}
+        assert (row["kind"], row["zone"]) in cases, row
+        assert {row["ours"], row["bind"]} == {"secure", "bogus"}, row
         assert "RFC" in row["reason"], row
-    assert len({(row["kind"], row["zone"]) for row in rows}) == len(rows) == 39
+    assert len({(row["kind"], row["zone"]) for row in rows}) == len(rows)
+    counts = collections.Counter(row["kind"] for row in rows)
+    assert counts == {"ttl-lower": 26, "ttl-raise": 26, "ttl-lower-with-rrsig": 26,
+                      "add-out-of-zone": 26, "add-insecure-delegation": 10}
+
+
+def variant_named(name: str) -> dict[str, Any]:
+    (variant,) = [v for v in VARIANTS if v["name"] == name]
+    return variant
 
 
 def test_VAL_TTL_03_ttl_above_original_is_clamped_not_bogus(tmp_path: Path) -> None:
     """RFC 4035 §5.3.3: a TTL above the RRSIG Original TTL is clamped; the data stays secure
     for a validator (dnssec-verify, a signer-side consistency check, rejects it)."""
-    (variant,) = [v for v in BIND_VARIANTS if v["name"] == "bind-alg13-nsec"]
-    base = parse_zone(vector_path("zones", variant["zone_file"]).read_text())
+    variant = variant_named("bind-alg13-nsec")
     raised = [replace(r, ttl=86400) if (r.key, r.rtype) == ("www.example.com.", "A") else r
-              for r in base]
+              for r in base_records(variant["name"])]
     (our_status, _), (bind_status, bind_detail) = judge(render(raised), variant,
                                                         tmp_path / "zone")
     assert (our_status, bind_status) == ("secure", "bogus")
@@ -570,8 +667,8 @@ def test_VAL_TTL_03_ttl_above_original_is_clamped_not_bogus(tmp_path: Path) -> N
 
 def test_VAL_RRSIG_05_flipped_signature_names_the_rrset(tmp_path: Path) -> None:
     """Both verifiers blame the very RRset whose signature was flipped."""
-    (variant,) = [v for v in BIND_VARIANTS if v["name"] == "bind-alg8-nsec3"]
-    base = parse_zone(vector_path("zones", variant["zone_file"]).read_text())
+    variant = variant_named("bind-alg8-nsec3")
+    base = list(base_records(variant["name"]))
     mutated = flip_signature(list(base), random.Random(f"{variant['name']}/flip-signature"))
     (changed,) = [m for b, m in zip(base, mutated, strict=True) if b != m]
     (our_status, our_detail), (bind_status, bind_detail) = judge(render(mutated), variant,
@@ -579,3 +676,29 @@ def test_VAL_RRSIG_05_flipped_signature_names_the_rrset(tmp_path: Path) -> None:
     assert (our_status, bind_status) == ("bogus", "bogus")
     assert f"{changed.owner} {changed.covered} signature-invalid" in our_detail
     assert f"{changed.owner.rstrip('.')} {changed.covered}" in bind_detail
+
+
+def test_NSEC3_11_unsigned_delegation_needs_its_nsec3_without_opt_out(tmp_path: Path) -> None:
+    """RFC 5155 §7.1: an unsigned delegation without an NSEC3 of its own must be covered by an
+    Opt-Out NSEC3.  Without Opt-Out we report it; dnssec-verify accepts it (it checks only
+    delegations with DS); with Opt-Out both accept it."""
+    verdicts = {}
+    for name in ("bind-alg13-nsec3", "bind-alg13-nsec3-optout"):
+        variant = variant_named(name)
+        mutated = add_insecure_delegation(list(base_records(name)), random.Random(1))
+        (our_status, our_detail), (bind_status, _) = judge(render(mutated), variant,
+                                                           tmp_path / name)
+        verdicts[name] = (our_status, our_detail.split(" ")[-1], bind_status)
+    assert verdicts == {"bind-alg13-nsec3": ("bogus", "nsec3-opt-out-mismatch", "secure"),
+                        "bind-alg13-nsec3-optout": ("secure", "", "secure")}
+
+
+def test_out_of_zone_record_is_reported_not_dropped(tmp_path: Path) -> None:
+    """RFC 1035 §5.2: data outside the zone, other than glue, is an origin error.  Read with the
+    origin taken from the SOA we name it (malformed-data, EDE 24); dnssec-verify drops it."""
+    variant = variant_named("ldns-alg15-nsec")
+    mutated = add_out_of_zone(list(base_records(variant["name"])), random.Random(1))
+    (our_status, our_detail), (bind_status, _) = judge(render(mutated), variant,
+                                                       tmp_path / "zone")
+    assert (our_status, our_detail, bind_status) == (
+        "bogus", "stray.example.net. A malformed-data", "secure")
