@@ -150,6 +150,12 @@ class _BoundedCache(Generic[_V]):
     def discard(self, key: _Key) -> None:
         self._items.pop(key, None)
 
+    def update(self, key: _Key, value: _V) -> None:
+        """Replace a live entry's value, keeping its expiry (nothing if absent)."""
+        item = self._items.get(key)
+        if item is not None:
+            self._items[key] = (value, item[1])
+
     def __len__(self) -> int:
         return len(self._items)
 
@@ -342,6 +348,8 @@ class IterativeTransport:
                 return LookupFailure(
                     FailureKind.MALFORMED, str(exc), run.exchanges, tuple(run.servers)
                 )
+            if query.rdtype == DS_TYPE:
+                self._learn_signed(query.name, response)
             return dataclasses.replace(response, qname=query.name)
         except _LimitExceeded as exc:
             return LookupFailure(
@@ -357,6 +365,24 @@ class IterativeTransport:
             )
         finally:
             self.queries_sent += run.messages
+
+    def _learn_signed(self, child: Name, response: Response) -> None:
+        """A DS answer with an RRSIG over the child's DS RRset: the child is expected signed
+        from now on, even if its referral did not say so (stripped on the path), and its
+        servers leave the no-EDNS memory (SEC-NET-04, RFC 6891 §6.2.2: "no EDNS" is kept only
+        for zones without DNSSEC).  Steers queries only; nothing here is trusted."""
+        signed = response.answer_rrset(child, DS_TYPE)
+        key = canonical_key(child)
+        delegation = self._delegations.get(key)
+        if signed is None or not signed.rrsigs or delegation is None or delegation.signed:
+            return
+        self._delegations.update(key, dataclasses.replace(delegation, signed=True))
+        for name in delegation.ns_names:
+            found = delegation.glue.get(canonical_key(name)) or self._addresses.get(
+                canonical_key(name)) or ()
+            for address in found:
+                with contextlib.suppress(ValueError):
+                    self.edns_memory.forget(Server(address, self.port))
 
     def _ds_from_referral(self, query: Query, held: _ReferralDS) -> Answer:
         """The answer to a DS question from what a referral carried (RFC 4035 §3.1.4.1): the

@@ -3,9 +3,9 @@
 
 * The attacker strips the DS RRset from the root's referral to ``good.`` (so the transport
   does not expect ``good.`` signed) and forges one FORMERR without OPT from good.'s server:
-  the server is then remembered as lacking EDNS and asked plainly, so its answers carry no
-  RRSIG.  That may cost the answers (bogus) but never yields ``insecure`` or a CAA permission:
-  the engine still finds good.'s signed DS at the root.
+  that answer comes plain, without RRSIG.  It costs that resolution (bogus) but never yields
+  ``insecure`` or a CAA permission (the engine still finds good.'s signed DS at the root),
+  and the signed DS answer takes the server out of the no-EDNS memory at once.
   One level down (a parent with a signed DS of its own) the stripped referral no longer
   works: the child stays expected signed and the forged FORMERR costs one more query.
 * A server remembered as lacking EDNS for a zone that looked unsigned is still asked with
@@ -29,9 +29,10 @@ from dnssec_core.caa.check import CaaRequest, check_caa
 from dnssec_core.caa.decision import Decision, DecisionReason
 from dnssec_core.caa.domain import parse_domain
 from dnssec_core.chain.engine import Validator
-from dnssec_core.chain.types import FailureKind
+from dnssec_core.chain.types import FailureKind, Query
 from dnssec_core.crypto import get_backend
 from dnssec_core.verdict import Reason, Status
+from dnssec_core.wire.message import Response
 from tests.attacks.test_sockets import Edit, Forging, lab, resolve
 from tests.attacks.world import NOW
 from tests.attacks.zones import ADDRESS, world
@@ -71,26 +72,35 @@ def forged_formerr(below: str, count: int = 1) -> Edit:
 
 
 def test_stripped_ds_and_forged_formerr_is_bogus_never_insecure_SEC_NET_04_BR_CAA_08() -> None:
+    """The root's referral to good. stripped of its DS, good.'s server forging one FORMERR:
+    the first answer comes plain (the referral gave no reason to ask again with EDNS), so
+    that resolution is bogus — never insecure, and no CAA permission.  The signed DS the
+    engine then fetches from the root marks good. signed and takes its server out of the
+    no-EDNS memory, so the next resolutions are secure again (one forged packet, one lost
+    resolution: not NO_EDNS_SERVER_SECONDS of them)."""
     edits = {"": strip_ds_from_referrals_to("good."), "good": forged_formerr("good.")}
     with lab(**edits) as running:
         outcome = resolve(running, "www.good.", "A")
         remembered = running.transport.edns_memory.servers()
+        later = resolve(running, "www.good.", "A").result
         plain = running.servers[ADDRESS["good."]]
+        forging = plain.responder
+        assert isinstance(forging, Forging) and forging.forged == ["www.good."]
+    with lab(**edits) as running:
         validator = Validator(world().anchors, backend=get_backend("fast"))
         check = check_caa(CaaRequest(parse_domain("deny.good"), ("attacker.example",),
                                      permit_on_lookup_failure=True),
                           validator, running.transport, now=NOW)
-        forging = plain.responder
-        assert isinstance(forging, Forging) and len(forging.forged) == 1
-    # the downgrade happened: good.'s server is now asked without EDNS ...
-    assert remembered == [f"{ADDRESS['good.']}#{running.transport.port}"]
-    # ... and it costs the answer, never its security (the DS at the root says "signed")
     verdict = outcome.result.verdict
     assert (verdict.status, verdict.reason) == (Status.BOGUS, Reason.RRSIGS_MISSING), verdict
     assert outcome.result.answer == []
-    assert (check.decision, check.outcome.reason) == (Decision.LOOKUP_FAILURE,
-                                                      DecisionReason.DNSSEC_BOGUS), check.reason
-    assert not check.records
+    # the CAA check asks good.'s DS first, so good. is expected signed before its server is
+    # asked: the forged FORMERR is beaten by the second EDNS try — the real, signed CAA set
+    assert (check.decision, check.outcome.reason) == (Decision.DENIED,
+                                                      DecisionReason.ISSUER_NOT_AUTHORIZED)
+    assert [r.value for r in check.records] == [b"other.example"], check.records
+    assert remembered == []  # forgotten once good.'s signed DS was seen
+    assert later.status is Status.SECURE, later.verdict
 
 
 def test_stripped_ds_below_a_signed_parent_and_forged_formerr_stays_secure_SEC_NET_04(
@@ -117,11 +127,12 @@ def test_no_edns_memory_never_reaches_a_signed_zone_on_the_same_server_SEC_NET_0
     EDNS and stays secure."""
     edits = {"": strip_ds_from_referrals_to("other."), "other": forged_formerr("other.")}
     with lab(**edits) as running:
-        before = resolve(running, "ns.other.", "A").result
+        before = running.transport.ask(Query(dns.name.from_text("ns.other."), 1))
         remembered = running.transport.edns_memory.servers()
         after = resolve(running, "www.sub.good.", "A").result
-    assert remembered == [f"{ADDRESS['other.']}#{running.transport.port}"]
-    assert before.status is Status.BOGUS  # other.'s plain answers: no RRSIG
+        still = running.transport.edns_memory.servers()
+    assert remembered == still == [f"{ADDRESS['other.']}#{running.transport.port}"]
+    assert isinstance(before, Response) and not any(s.rrsigs for s in before.answer)  # plain
     assert after.status is Status.SECURE, after.verdict
     assert [a.rrset.rdatas for a in after.answer] == [(bytes([192, 0, 2, 12]),)]
 
