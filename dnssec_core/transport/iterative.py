@@ -23,6 +23,11 @@ for exactly that question, as they sent it, or a :class:`LookupFailure`:
   frequent reason; an answer without any RRSIG from a server of a zone whose referral
   carried a signed DS RRset (a "DNSSEC-lame" server: a stale or stripped unsigned copy) sends
   the question to the other servers first, and is returned only if none signs its answer;
+- a zone is expected signed when it is the root, its referral carried a signed DS, its
+  referral from a parent with a signed DS carried neither a DS nor a signed no-DS proof (a
+  stripped referral, RFC 4035 §3.1.4.1), or a DS answer for it carried an RRSIG (which also
+  takes its servers out of the no-EDNS memory); only such zones' servers are never
+  remembered as lacking EDNS (SEC-NET-04);
 - a server of a zone expected signed (the root, or a referral with a signed DS) that answered
   FORMERR without OPT, and then a plain query (RFC 6891 §7, §6.2.2), is asked once more with
   EDNS before its unsigned plain answer is kept (SEC-NET-04): one forged FORMERR does not
