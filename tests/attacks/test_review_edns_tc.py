@@ -31,6 +31,7 @@ from dnssec_core.caa.domain import parse_domain
 from dnssec_core.chain.engine import Validator
 from dnssec_core.chain.types import FailureKind, Query
 from dnssec_core.crypto import get_backend
+from dnssec_core.transport.wire_io import EdnsMemory, Server
 from dnssec_core.verdict import Reason, Status
 from dnssec_core.wire.message import Response
 from tests.attacks.test_sockets import Edit, Forging, lab, resolve
@@ -162,3 +163,23 @@ def test_truncated_without_question_everywhere_is_bounded_SEC_NET_03(qtype: str)
     assert udp == tcp == limits.ATTEMPTS_PER_SERVER
     assert untouched
     assert outcome.result.answer == []
+
+
+def test_no_edns_memory_is_not_kept_alive_by_use_and_stays_bounded_SEC_NET_04_SEC_LIM_05(
+) -> None:
+    """Asking a remembered server (plainly) never extends its entry: it is probed with EDNS
+    again NO_EDNS_SERVER_SECONDS after the FORMERR that put it there, whatever the traffic;
+    an attacker filling the memory only pushes the oldest entries out (they are re-probed)."""
+    now = [0.0]
+    memory = EdnsMemory(clock=lambda: now[0])
+    server = Server("192.0.2.1")
+    memory.remember(server)
+    for second in range(0, limits.NO_EDNS_SERVER_SECONDS, 10):
+        now[0] = float(second)
+        assert memory.lacks_edns(server)
+    now[0] = float(limits.NO_EDNS_SERVER_SECONDS)
+    assert not memory.lacks_edns(server) and memory.servers() == []
+    for i in range(limits.NO_EDNS_SERVER_ENTRIES + 50):
+        memory.remember(Server(f"198.51.{i // 256}.{i % 256}"))
+    assert len(memory.servers()) == limits.NO_EDNS_SERVER_ENTRIES
+    assert not memory.lacks_edns(Server("198.51.0.0"))  # the oldest went first
