@@ -432,6 +432,89 @@ def add_dnskey(records: list[Record], rng: random.Random) -> list[Record]:
             *records[i + 1:]]
 
 
+def rrsig_on_glue(records: list[Record], rng: random.Random) -> list[Record]:
+    """A (valid, foreign) RRSIG copied onto one glue A RRset: glue is not authoritative, its
+    signatures are not checked (RFC 4035 §2.2; VAL-CHAIN-03) — still secure."""
+    zone_cuts = cuts(records)
+    glue = records[index_of(records, lambda r: r.rtype == "A" and below_cut(r.key, zone_cuts),
+                            rng)]
+    signature = pick(rng, [r for r in records if r.covered == "A" and r.key != ORIGIN
+                           and not below_cut(r.key, zone_cuts)])
+    return [*records, replace(signature, owner=glue.owner)]
+
+
+def add_below_dname(records: list[Record], rng: random.Random) -> list[Record]:
+    """An unsigned A below the DNAME owner (RFC 6672 §2.4: no records may exist there)."""
+    dname = pick(rng, sorted({r.owner for r in records if r.rtype == "DNAME"}))
+    return [*records, Record(f"x.{dname}", 3600, "A", "192.0.2.55")]
+
+
+def add_apex_ds(records: list[Record], rng: random.Random) -> list[Record]:
+    """An unsigned DS RRset at the apex (a DS belongs to the parent side of a cut)."""
+    ds = pick(rng, [r for r in records if r.rtype == "DS"])
+    return [*records, replace(ds, owner=ORIGIN)]
+
+
+def add_denial_below_cut(records: list[Record], rng: random.Random) -> list[Record]:
+    """An unsigned NSEC (NSEC zones) or NSEC3 (NSEC3 zones) record at a glue name."""
+    zone_cuts = cuts(records)
+    glue = records[index_of(records, lambda r: r.rtype == "A" and below_cut(r.key, zone_cuts),
+                            rng)]
+    if any(r.rtype == "NSEC" for r in records):
+        return [*records, Record(glue.owner, 3600, "NSEC", f"sip.{ORIGIN} A RRSIG NSEC")]
+    nsec3 = pick(rng, [r for r in records if r.rtype == "NSEC3"])
+    return [*records, replace(nsec3, owner=glue.owner)]
+
+
+def change_next_case(records: list[Record], rng: random.Random) -> list[Record]:
+    """One NSEC next name upper-cased (signed as written, RFC 6840 §5.1: the signature breaks)
+    or one NSEC3 next hash case-swapped (base32hex is case-insensitive, RFC 5155 §3.3: the
+    RDATA is unchanged, still secure)."""
+    i = index_of(records, lambda r: r.rtype in ("NSEC", "NSEC3"), rng)
+    fields = records[i].rdata.split()
+    at = 0 if records[i].rtype == "NSEC" else 4
+    fields[at] = fields[at].upper() if at == 0 else fields[at].swapcase()
+    return [*records[:i], replace(records[i], rdata=" ".join(fields)), *records[i + 1:]]
+
+
+def add_nsec3param(records: list[Record], rng: random.Random) -> list[Record]:
+    """A second, unsigned NSEC3PARAM naming parameters no NSEC3 chain uses."""
+    return [*records, Record(ORIGIN, 0, "NSEC3PARAM", f"1 0 {1 + rng.randrange(9)} ABCD")]
+
+
+def delete_glue(records: list[Record], rng: random.Random) -> list[Record]:
+    """Every glue address removed (not authoritative, RFC 4035 §2.2) — still secure."""
+    zone_cuts = cuts(records)
+    return [r for r in records if not (r.rtype in ("A", "AAAA") and below_cut(r.key, zone_cuts))]
+
+
+def add_beside_cname(records: list[Record], rng: random.Random) -> list[Record]:
+    """An unsigned TXT at the CNAME owner (CNAME and other data, RFC 2181 §10.1)."""
+    owner = pick(rng, sorted({r.owner for r in records if r.rtype == "CNAME"}))
+    return [*records, Record(owner, 3600, "TXT", '"beside the cname"')]
+
+
+def delete_apex_ns(records: list[Record], rng: random.Random) -> list[Record]:
+    """The apex NS RRset removed with its RRSIG (the apex NSEC/NSEC3 bitmap still lists NS)."""
+    return [r for r in records if not (r.key == ORIGIN and "NS" in (r.rtype, r.covered))]
+
+
+def add_at_empty_non_terminal(records: list[Record], rng: random.Random) -> list[Record]:
+    """An unsigned TXT at an empty non-terminal (b.ent / ent)."""
+    owners = sorted({r.key.split(".", 1)[1] for r in records if r.key.startswith("a.b.ent.")}
+                    | {r.key.split(".", 2)[2] for r in records if r.key.startswith("a.b.ent.")})
+    return [*records, Record(pick(rng, owners), 3600, "TXT", '"no longer empty"')]
+
+
+def wildcard_labels(records: list[Record], rng: random.Random) -> list[Record]:
+    """The wildcard's RRSIG Labels field set to the owner's full count (the '*' counted):
+    the signature no longer covers the signed name (RFC 4034 §3.1.3, §3.1.8.1)."""
+    i = index_of(records, lambda r: r.rtype == "RRSIG" and r.key.startswith("*."), rng)
+    fields, _ = sig_field(records[i].rdata)
+    return [*records[:i], with_sig_fields(records[i], labels=str(int(fields[2]) + 1)),
+            *records[i + 1:]]
+
+
 MUTATIONS: dict[str, Mutation] = {
     "flip-signature": flip_signature,
     "delete-rrsig": delete_rrsig,
@@ -471,6 +554,17 @@ MUTATIONS: dict[str, Mutation] = {
     "delete-soa": delete_soa,
     "add-below-existing": add_below_existing,
     "add-dnskey": add_dnskey,
+    "rrsig-on-glue": rrsig_on_glue,
+    "add-below-dname": add_below_dname,
+    "add-apex-ds": add_apex_ds,
+    "add-denial-below-cut": add_denial_below_cut,
+    "change-next-case": change_next_case,
+    "add-nsec3param": add_nsec3param,
+    "delete-glue": delete_glue,
+    "add-beside-cname": add_beside_cname,
+    "delete-apex-ns": delete_apex_ns,
+    "add-at-empty-non-terminal": add_at_empty_non_terminal,
+    "wildcard-labels": wildcard_labels,
 }
 
 
@@ -547,6 +641,17 @@ REQUIREMENT: dict[str, str] = {
     "delete-soa": "NSEC-03",
     "add-below-existing": "NSEC-09",
     "add-dnskey": "VAL-KEY-05",
+    "rrsig-on-glue": "VAL-CHAIN-03",
+    "add-below-dname": "VAL-RRSIG-05",
+    "add-apex-ds": "NSEC-11",
+    "add-denial-below-cut": "NSEC-10",
+    "change-next-case": "NSEC3-04",
+    "add-nsec3param": "NSEC3-17",
+    "delete-glue": "VAL-CHAIN-03",
+    "add-beside-cname": "NSEC-03",
+    "delete-apex-ns": "NSEC-03",
+    "add-at-empty-non-terminal": "NSEC-09",
+    "wildcard-labels": "VAL-RRSIG-03",
 }
 
 
@@ -595,14 +700,14 @@ def test_dnssec_verify_present_and_clock_inside_the_window() -> None:
 
 
 def test_case_count() -> None:
-    """26 signed zones x 38 mutation kinds, less 13 that do not apply; each kind names its rule."""
+    """26 signed zones x 49 mutation kinds, less 13 that do not apply; each kind names its rule."""
     assert len(VARIANTS) == 26
     assert {(v["signer"], v["algorithm"]) for v in VARIANTS} == {
         (signer, alg) for signer in ("bind", "ldns") for alg in (8, 10, 13, 14, 15, 16)}
     assert {v["denial"] for v in VARIANTS} == {"nsec", "nsec3", "nsec3-salted", "nsec3-optout"}
     assert set(REQUIREMENT) == set(MUTATIONS)
-    assert len(MUTATIONS) == 38
-    assert len(CASES) == 26 * 38 - 13 == 975
+    assert len(MUTATIONS) == 49
+    assert len(CASES) == 26 * 49 - 13 == 1261
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: v["name"])
@@ -645,7 +750,8 @@ def test_differences_file_names_real_cases_with_reasons() -> None:
     assert len({(row["kind"], row["zone"]) for row in rows}) == len(rows)
     counts = collections.Counter(row["kind"] for row in rows)
     assert counts == {"ttl-lower": 26, "ttl-raise": 26, "ttl-lower-with-rrsig": 26,
-                      "add-out-of-zone": 26, "add-insecure-delegation": 10}
+                      "add-out-of-zone": 26, "add-insecure-delegation": 10,
+                      "add-below-dname": 26}
 
 
 def variant_named(name: str) -> dict[str, Any]:
@@ -702,3 +808,17 @@ def test_out_of_zone_record_is_reported_not_dropped(tmp_path: Path) -> None:
                                                        tmp_path / "zone")
     assert (our_status, our_detail, bind_status) == (
         "bogus", "stray.example.net. A malformed-data", "secure")
+
+
+def test_NSEC3_04_next_hash_case_is_not_data_but_nsec_next_name_case_is(tmp_path: Path) -> None:
+    """RFC 5155 §3.3: the NSEC3 next hash is base32hex, case-insensitive — swapping its case
+    changes nothing; RFC 6840 §5.1: an NSEC next name is signed as written, not down-cased —
+    upper-casing it breaks the signature.  Both verifiers agree on both."""
+    verdicts = {}
+    for name in ("bind-alg15-nsec", "bind-alg15-nsec3"):
+        mutated = change_next_case(list(base_records(name)), random.Random(name))
+        (our_status, _), (bind_status, _) = judge(render(mutated), variant_named(name),
+                                                  tmp_path / name)
+        verdicts[name] = (our_status, bind_status)
+    assert verdicts == {"bind-alg15-nsec": ("bogus", "bogus"),
+                        "bind-alg15-nsec3": ("secure", "secure")}
