@@ -72,7 +72,7 @@ def forged_formerr(below: str, count: int = 1) -> Edit:
     return edit
 
 
-def test_stripped_ds_and_forged_formerr_is_bogus_never_insecure_SEC_NET_04_BR_CAA_08() -> None:
+def test_stripped_ds_and_forged_formerr_is_bogus_never_insecure_SEC_NET_04_BR_DNSSEC_07() -> None:
     """The root's referral to good. stripped of its DS, good.'s server forging one FORMERR:
     the first answer comes plain (the referral gave no reason to ask again with EDNS), so
     that resolution is bogus — never insecure, and no CAA permission.  The signed DS the

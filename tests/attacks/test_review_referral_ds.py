@@ -120,7 +120,8 @@ def _held_line(trace: list[str]) -> bool:
 
 @pytest.mark.parametrize("edit", [ds_record_added, ds_resigned_by_attacker],
                          ids=["record-added", "resigned"])
-def test_forged_ds_in_a_referral_is_held_but_bogus_VAL_SIG_SEC_NET_02(edit: Edit) -> None:
+def test_forged_ds_in_a_referral_is_verified_at_the_parent_VAL_CHAIN_02_VAL_RRSIG_02(
+        edit: Edit) -> None:
     with lab(**{"": edit}) as running:
         outcome = resolve(running, "www.good.", "A")
         forging = running.servers[ADDRESS["."]].responder
@@ -166,7 +167,7 @@ def test_one_forged_referral_spoils_one_resolution_not_the_ttl_SEC_NET_02(edit: 
     assert later.status is Status.SECURE, later.verdict
 
 
-def test_child_apex_nsec_as_no_ds_proof_is_never_insecure_VAL_NSEC_BR_CAA_08() -> None:
+def test_child_apex_nsec_as_no_ds_proof_is_never_insecure_NSEC_11_BR_CAA_08() -> None:
     """Indeterminate (the DS answer came from the child side), never insecure; and no CAA
     permission even with the CA's lookup-failure opt-in (no transport failure happened)."""
     with lab(**{"": child_apex_nsec_as_no_ds, "good": unsigned_answers}) as running:
@@ -231,7 +232,7 @@ def test_no_ds_proof_out_of_bailiwick_is_never_held_SEC_NET_02() -> None:
     assert after.status is Status.SECURE
 
 
-def test_unsigned_ds_in_a_referral_is_not_held_VAL_SIG() -> None:
+def test_unsigned_ds_in_a_referral_is_not_held_VAL_CHAIN_03() -> None:
     """The referral's RRSIG(DS) stripped: nothing is held, the root is asked for good.'s DS
     and its signed answer keeps the name secure (a stripped referral costs a query)."""
     with lab(**{"": strip_ds_rrsig}) as running:
