@@ -44,6 +44,7 @@ from vectors import vector_path
 
 ORIGIN = "example.com."
 VERIFY = shutil.which("dnssec-verify")
+SIGNZONE = shutil.which("dnssec-signzone")
 MANIFEST: dict[str, Any] = json.loads(vector_path("zones", "manifest.json").read_text())
 #: Every signed vector zone: 13 signed by BIND, 13 by ldns (vectors/zones/README.md).
 VARIANTS: list[dict[str, Any]] = MANIFEST["variants"]
@@ -742,7 +743,7 @@ def test_differences_file_names_real_cases_with_reasons() -> None:
     with DIFFERENCES.open(newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     assert rows and list(rows[0]) == ["kind", "zone", "ours", "bind", "reason"]
-    cases = {(kind, variant["name"]) for variant, kind in CASES}
+    cases = {(kind, variant["name"]) for variant, kind in CASES} | {DUAL}
     for row in rows:
         assert (row["kind"], row["zone"]) in cases, row
         assert {row["ours"], row["bind"]} == {"secure", "bogus"}, row
@@ -751,7 +752,7 @@ def test_differences_file_names_real_cases_with_reasons() -> None:
     counts = collections.Counter(row["kind"] for row in rows)
     assert counts == {"ttl-lower": 26, "ttl-raise": 26, "ttl-lower-with-rrsig": 26,
                       "add-out-of-zone": 26, "add-insecure-delegation": 10,
-                      "add-below-dname": 26}
+                      "add-below-dname": 26, DUAL[0]: 1}
 
 
 def variant_named(name: str) -> dict[str, Any]:
@@ -822,3 +823,37 @@ def test_NSEC3_04_next_hash_case_is_not_data_but_nsec_next_name_case_is(tmp_path
         verdicts[name] = (our_status, bind_status)
     assert verdicts == {"bind-alg15-nsec": ("bogus", "bogus"),
                         "bind-alg15-nsec3": ("secure", "secure")}
+
+
+#: A case outside the per-zone mutations: two algorithms' keys, one signing the data.
+DUAL = ("dual-algorithm-one-signs", "bind-alg13-nsec+bind-alg15-nsec")
+
+
+def test_VAL_RRSIG_07_second_algorithm_that_signs_only_the_dnskey_rrset(tmp_path: Path) -> None:
+    """The template signed by dnssec-signzone with the keys of bind-alg13-nsec and
+    bind-alg15-nsec, then every Ed25519 RRSIG removed except the DNSKEY RRset's.  RFC 4035 §2.2
+    asks a zone to sign each RRset with every algorithm of its DNSKEY RRset; RFC 6840 §5.11
+    tells validators not to insist (one valid signature suffices, VAL-RRSIG-07), and verify-zone
+    answers as a validator would; dnssec-verify enforces the signer rule."""
+    assert SIGNZONE is not None, "dnssec-signzone missing: apt-get install -y bind9-utils"
+    names = DUAL[1].split("+")
+    for name in names:
+        for key in vector_path("zones", name).glob("K*"):
+            shutil.copy(key, tmp_path / key.name)
+    signed = tmp_path / "signed.zone"
+    subprocess.run([SIGNZONE, "-S", "-K", str(tmp_path), "-o", ORIGIN, "-N", "keep", "-O", "full",
+                    "-s", "20260101000000", "-e", "20860101000000", "-f", str(signed),
+                    str(vector_path("zones", "src", "example.zone"))],
+                   check=True, capture_output=True, timeout=60)
+    both = parse_zone(signed.read_text())
+    assert {r.rdata.split()[1] for r in both if r.rtype == "RRSIG"} == {"13", "15"}
+    one = [r for r in both if not (r.rtype == "RRSIG" and r.rdata.split()[1] == "15"
+                                   and r.covered != "DNSKEY")]
+    ds = [d for name in names for d in ds_records(name)]
+    verdicts = {}
+    for label, records in (("both", both), ("one", one)):
+        path = tmp_path / f"{label}.zone"
+        path.write_text(render(records))
+        verdicts[label] = (ours(path.read_text(), ds)[0], bind(path)[0])
+    assert verdicts["both"] == ("secure", "secure")
+    assert verdicts["one"] == recorded_differences()[DUAL] == ("secure", "bogus")
