@@ -848,7 +848,8 @@ def test_VAL_RRSIG_07_second_algorithm_that_signs_only_the_dnskey_rrset(tmp_path
     subprocess.run([SIGNZONE, "-S", "-K", str(tmp_path), "-o", ORIGIN, "-N", "keep", "-O", "full",
                     "-s", "20260101000000", "-e", "20860101000000", "-f", str(signed),
                     str(vector_path("zones", "src", "example.zone"))],
-                   check=True, capture_output=True, timeout=60)
+                   check=True, capture_output=True, timeout=60,
+                   cwd=tmp_path)  # its dsset- file goes here, not into the working directory
     both = parse_zone(signed.read_text())
     assert {r.rdata.split()[1] for r in both if r.rtype == "RRSIG"} == {"13", "15"}
     one = [r for r in both if not (r.rtype == "RRSIG" and r.rdata.split()[1] == "15"
