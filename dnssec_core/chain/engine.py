@@ -55,6 +55,7 @@ from dnssec_core.verdict import Reason, Status, Verdict, bogus, indeterminate, i
 from dnssec_core.wire.errors import WireError
 from dnssec_core.wire.message import Rcode, Response, SignedRRset
 from dnssec_core.wire.name import canonical_key, is_subdomain, names_equal, rrsig_label_count
+from dnssec_core.wire.rrset import type_text
 
 log = logging.getLogger(__name__)
 
@@ -164,8 +165,6 @@ class Result:
         return self.verdict.status
 
     def as_json(self) -> dict[str, Any]:
-        import dns.rdatatype
-
         from dnssec_core.chain.present import rrset_texts
         from dnssec_core.wire.message import rcode_text
 
@@ -173,7 +172,7 @@ class Result:
             "status": self.verdict.status.value,
             "rcode": rcode_text(self.rcode),
             "qname": self.qname.to_text(),
-            "qtype": dns.rdatatype.to_text(dns.rdatatype.RdataType.make(self.qtype)),
+            "qtype": type_text(self.qtype),
             "answer": [text for signed in self.answer for text in rrset_texts(signed.rrset)],
             "reason": "" if self.verdict.status is Status.SECURE else self.verdict.reason.value,
             "ede": self.verdict.ede,
@@ -398,7 +397,7 @@ class _Run:
         )
         if left is not None and left < EXPIRY_WARNING_SECONDS:
             self.trace.append(
-                f"! {signed.owner} {_type_text(signed.rdtype)}: the signature by key {key_tag} "
+                f"! {signed.owner} {type_text(signed.rdtype)}: the signature by key {key_tag} "
                 f"expires in {left} s, at {format_time(self.now + left)} (VAL-RRSIG-09)"
             )
 
@@ -1121,12 +1120,6 @@ def _read_target(signed: SignedRRset) -> tuple[Name, int]:
     if len(set(signed.rrset.rdatas)) != 1:
         raise WireError(f"{len(signed.rrset.rdatas)} records in a singleton RRset")
     return read_name(signed.rrset.rdatas[0], 0)
-
-
-def _type_text(rdtype: int) -> str:
-    import dns.rdatatype
-
-    return dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))
 
 
 def _describe(answer: Answer) -> str:

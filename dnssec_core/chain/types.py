@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from dns.name import Name
 
 from dnssec_core.wire.message import Response
+from dnssec_core.wire.rrset import type_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +24,7 @@ class Query:
     rdtype: int
 
     def __str__(self) -> str:
-        import dns.rdatatype
-
-        return f"{self.name} {dns.rdatatype.to_text(dns.rdatatype.RdataType.make(self.rdtype))}"
+        return f"{self.name} {type_text(self.rdtype)}"
 
 
 class FailureKind(enum.Enum):

@@ -51,6 +51,7 @@ from dnssec_core.evidence.record import replayed_failures, replayed_rcodes
 from dnssec_core.wire.errors import WireError
 from dnssec_core.wire.message import SignedRRset
 from dnssec_core.wire.name import read_name
+from dnssec_core.wire.rrset import type_text
 
 
 @dataclass
@@ -225,7 +226,7 @@ def _locate(data: bytes, offset: int) -> str:
         end = header + 10 + rdlength
         if offset < end:
             owner = read_name(data, start)[0]
-            what = f"{owner} {dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))}"
+            what = f"{owner} {type_text(rdtype)}"
             if offset < header:
                 return (f"the owner name of an RR {what} is not in canonical (lower) case "
                         "(RFC 4034 §6.2: case is not signed, bundles fix it)")
@@ -238,7 +239,7 @@ def _locate(data: bytes, offset: int) -> str:
 
 
 def _name(signed: SignedRRset) -> str:
-    return f"{signed.owner} {dns.rdatatype.to_text(dns.rdatatype.RdataType.make(signed.rdtype))}"
+    return f"{signed.owner} {type_text(signed.rdtype)}"
 
 
 def _show(value: Any) -> str:

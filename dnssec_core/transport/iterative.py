@@ -102,6 +102,7 @@ from dnssec_core.transport.wire_io import (
 from dnssec_core.wire.errors import WireError
 from dnssec_core.wire.message import Rcode, Response, from_dnspython, group_section, rcode_text
 from dnssec_core.wire.name import canonical_key, is_subdomain, names_equal
+from dnssec_core.wire.rrset import type_text
 
 A_TYPE = 1
 NS_TYPE = 2
@@ -518,7 +519,7 @@ class IterativeTransport:
                 failures.append(step)
         if unsigned is not None:
             return unsigned  # every server answered unsigned: the engine judges that answer
-        where = f"{qname} {_type_text(qtype)} at zone {delegation.zone}"
+        where = f"{qname} {type_text(qtype)} at zone {delegation.zone}"
         if candidates:
             result = summarize(failures, candidates, prefix=where)
         else:
@@ -772,7 +773,7 @@ class IterativeTransport:
             for rdtype in [t for t, on in ((A_TYPE, self.ipv4), (AAAA_TYPE, self.ipv6)) if on]:
                 step = self._resolve(name, rdtype, run, depth + 1)
                 if isinstance(step, LookupFailure):
-                    notes.lines.append(f"{name} {_type_text(rdtype)}: {step.detail}")
+                    notes.lines.append(f"{name} {type_text(rdtype)}: {step.detail}")
                     if step.kind is FailureKind.LIMIT and notes.limited is None:
                         notes.limited = step.limit or LimitKind.QUERIES
                     continue
@@ -869,10 +870,6 @@ def _referral_rrset(
         if best is None or len(rrset.name) > len(best.name):
             best = rrset
     return best
-
-
-def _type_text(rdtype: int) -> str:
-    return dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))
 
 
 def _next_name(zone: Name, last: Name | None, qname: Name) -> Name | None:

@@ -9,6 +9,14 @@ from dns.name import Name
 CLASS_IN = 1
 
 
+def type_text(rdtype: int) -> str:
+    """The mnemonic of an RR type for messages (``A``, ``DNSKEY``; ``TYPE65534`` for an unknown
+    one, RFC 3597 §5)."""
+    import dns.rdatatype  # here: reading and checking RRsets never needs it
+
+    return dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))
+
+
 @dataclass(frozen=True, slots=True)
 class RRset:
     """An RRset (RFC 2181 §5): all RRs with one owner, class and type.

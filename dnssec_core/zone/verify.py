@@ -22,7 +22,7 @@ from dnssec_core.dnssec.rrsig import ZoneKeys, verify_rrset
 from dnssec_core.verdict import Reason, Status, Verdict, bogus
 from dnssec_core.wire.errors import WireError
 from dnssec_core.wire.name import canonical_key
-from dnssec_core.wire.rrset import RRset
+from dnssec_core.wire.rrset import RRset, type_text
 from dnssec_core.zone.reader import NameKey, ZoneData
 
 NS_TYPE = 2
@@ -46,7 +46,7 @@ class Failure:
     def from_verdict(cls, rrset_owner: Name, rdtype: int, verdict: Verdict) -> Failure:
         return cls(
             rrset_owner.to_text(),
-            type_name(rdtype),
+            type_text(rdtype),
             verdict.reason.value,
             verdict.ede,
             verdict.key_tag,
@@ -86,12 +86,6 @@ class ZoneReport:
                 for f in self.failures
             ],
         }
-
-
-def type_name(rdtype: int) -> str:
-    import dns.rdatatype
-
-    return dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))
 
 
 def zone_cuts(zone: ZoneData) -> set[NameKey]:
@@ -280,7 +274,7 @@ def verify_zone_rrset(
         report.failures.append(
             Failure(
                 rrset.owner.to_text(),
-                type_name(rdtype),
+                type_text(rdtype),
                 Reason.MALFORMED_DATA.value,
                 24,
                 None,
