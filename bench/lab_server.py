@@ -12,15 +12,14 @@ each resolver sends for one question.
 from __future__ import annotations
 
 import contextlib
-import random
 import sys
 
 import dns.name
 
 from dnssec_core.auth.responder import Responder
-from dnssec_core.auth.server import LoopbackServer, serving
+from dnssec_core.auth.server import LoopbackServer, serving_on_a_free_port
 from dnssec_core.auth.zone import AuthZone
-from dnssec_core.demo import PORT_TRIES, World, find_world, load_world
+from dnssec_core.demo import World, find_world, load_world
 
 
 def _responders(world: World) -> dict[str, Responder]:
@@ -45,16 +44,10 @@ def _take_count(servers: dict[str, LoopbackServer]) -> int:
 def main() -> int:
     world = load_world(find_world(sys.argv[1] if len(sys.argv) > 1 else None))
     responders = _responders(world)
-    rng = random.SystemRandom()
     with contextlib.ExitStack() as stack:
-        for _ in range(PORT_TRIES):
-            port = rng.randrange(20000, 60000)
-            try:
-                servers = stack.enter_context(serving(responders, port))
-            except OSError:  # that port is taken on some address: try another
-                continue
-            break
-        else:
+        try:
+            port, servers = stack.enter_context(serving_on_a_free_port(responders))
+        except OSError:
             print("no free port", flush=True)
             return 1
         print(port, flush=True)

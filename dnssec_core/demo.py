@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_core.auth.responder import Responder
-from dnssec_core.auth.server import serving
+from dnssec_core.auth.server import serving_on_a_free_port
 from dnssec_core.auth.zone import AuthZone
 from dnssec_core.caa.check import CaaCheck, CaaRequest, check_caa
 from dnssec_core.caa.domain import parse_domain
@@ -35,7 +34,6 @@ from dnssec_core.zone.reader import parse_records, read_text
 
 #: Where the world is looked for: ./vectors/demo, then beside the package's source tree.
 WORLD_DIRS = (Path("vectors/demo"), Path(__file__).resolve().parent.parent / "vectors" / "demo")
-PORT_TRIES = 20
 
 
 class DemoError(ValueError):
@@ -97,17 +95,11 @@ def serve(world: World) -> Iterator[IterativeTransport]:
             root = tuple(entry["servers"])
     responders = {address: Responder(zones) for address, zones in by_address.items()}
     hints = RootHints(((dns.name.from_text("root-servers.demo."), root),), "demo world")
-    rng = random.SystemRandom()
     with contextlib.ExitStack() as stack:
-        for _ in range(PORT_TRIES):
-            port = rng.randrange(20000, 60000)
-            try:
-                stack.enter_context(serving(responders, port))
-            except OSError:  # that port is taken on some address: try another
-                continue
-            break
-        else:
-            raise DemoError("could not bind the demo servers to a free loopback port")
+        try:
+            port, _ = stack.enter_context(serving_on_a_free_port(responders))
+        except OSError:
+            raise DemoError("could not bind the demo servers to a free loopback port") from None
         yield IterativeTransport(hints, port=port, udp_timeout=1.0, tcp_timeout=2.0)
 
 

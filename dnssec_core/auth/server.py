@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import random
 import socket
 import struct
 import threading
@@ -430,3 +431,34 @@ def serving(
             server.stop()
         for server in servers.values():
             server.close()
+
+
+#: Random high ports tried before :func:`serving_on_a_free_port` gives up (policy).
+FREE_PORT_TRIES = 20
+
+
+@contextlib.contextmanager
+def serving_on_a_free_port(
+    responders: Mapping[str, Answerer],
+    faults: dict[str, FaultPlan] | None = None,
+    *,
+    shuffle: bool = True,
+    tries: int = FREE_PORT_TRIES,
+    port: int | None = None,
+) -> Iterator[tuple[int, dict[str, LoopbackServer]]]:
+    """:func:`serving` on one port that is free on every address (the lab's servers share a
+    port, as an iterative resolver expects), tried among random high ports (or only ``port``
+    when given); yields that port and the servers.  Raises OSError when none binds."""
+    rng = random.SystemRandom()
+    with contextlib.ExitStack() as stack:
+        for _ in range(1 if port is not None else tries):
+            chosen = port if port is not None else rng.randrange(20000, 60000)
+            try:
+                servers = stack.enter_context(serving(responders, chosen, faults,
+                                                      shuffle=shuffle))
+            except OSError:  # taken on one of the addresses: try another port
+                continue
+            break
+        else:
+            raise OSError("no loopback port free on every lab address")
+        yield chosen, servers

@@ -32,7 +32,7 @@ from dns.name import Name
 from dns.rdtypes.ANY.NS import NS
 
 from dnssec_core.auth.responder import Responder
-from dnssec_core.auth.server import FaultPlan, LoopbackServer, serving
+from dnssec_core.auth.server import FaultPlan, LoopbackServer, serving_on_a_free_port
 from dnssec_core.auth.zone import AuthZone
 from dnssec_core.chain.engine import Result, Validator
 from dnssec_core.crypto import get_backend
@@ -156,18 +156,12 @@ def lab(listed: Mapping[str, Sequence[str]] | None = None,
         responders[address] = Responder([zones[dns.name.from_text(other)]])
     responders[RECURSIVE] = Responder(zones.values())
     hints = RootHints(((ROOT_NAME, _addresses(".", listed)),), "fault lab")
-    rng = random.SystemRandom()
     with contextlib.ExitStack() as stack:
-        for _ in range(PORT_TRIES if port is None else 1):
-            chosen = port if port is not None else rng.randrange(20000, 60000)
-            try:
-                servers = stack.enter_context(
-                    serving(responders, chosen, dict(faults or {}), shuffle=False))
-            except OSError:  # taken on one of the addresses: try another port
-                continue
-            break
-        else:
-            raise RuntimeError(f"no common free port on {PREFIX}x for the fault lab")
+        try:
+            chosen, servers = stack.enter_context(serving_on_a_free_port(
+                responders, dict(faults or {}), shuffle=False, tries=PORT_TRIES, port=port))
+        except OSError:
+            raise RuntimeError(f"no common free port on {PREFIX}x for the fault lab") from None
         yield FaultLab(chosen, servers, hints)
 
 

@@ -8,8 +8,6 @@ high port, which the transport applies to every authority.
 
 from __future__ import annotations
 
-import contextlib
-import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,7 +15,7 @@ import dns.name
 import dns.rdatatype
 import pytest
 
-from dnssec_core.auth.server import serving
+from dnssec_core.auth.server import serving_on_a_free_port
 from dnssec_core.chain.engine import Validator
 from dnssec_core.crypto import get_backend
 from dnssec_core.driver import resolve
@@ -30,17 +28,7 @@ CASES: list[dict[str, Any]] = world()["cases"]
 @pytest.fixture(scope="module")
 def demo() -> Iterator[tuple[IterativeTransport, Validator]]:
     responders, hints = socket_world()
-    rng = random.Random()
-    with contextlib.ExitStack() as stack:
-        for _ in range(20):
-            port = rng.randrange(20000, 60000)
-            try:
-                stack.enter_context(serving(responders, port))
-            except OSError:
-                continue
-            break
-        else:
-            pytest.fail("no free common port for the demo servers")
+    with serving_on_a_free_port(responders) as (port, _):
         transport = IterativeTransport(hints, port=port, udp_timeout=1.0, tcp_timeout=2.0)
         yield transport, Validator(anchors(), backend=get_backend("fast"))
 

@@ -20,7 +20,7 @@ import dns.rrset
 import pytest
 
 from dnssec_core.auth.responder import Responder
-from dnssec_core.auth.server import LoopbackServer, respond, serving
+from dnssec_core.auth.server import LoopbackServer, respond, serving_on_a_free_port
 from dnssec_core.auth.zone import AuthZone
 from dnssec_core.chain.engine import Validator
 from dnssec_core.chain.types import Query
@@ -163,17 +163,7 @@ Demo = tuple[IterativeTransport, dict[str, LoopbackServer]]
 @pytest.fixture
 def demo() -> Iterator[Demo]:
     responders, hints = socket_world()
-    rng = random.Random()
-    with contextlib.ExitStack() as stack:
-        for _ in range(20):
-            port = rng.randrange(20000, 60000)
-            try:
-                servers = stack.enter_context(serving(responders, port))
-            except OSError:
-                continue
-            break
-        else:
-            pytest.fail("no free common port for the demo servers")
+    with serving_on_a_free_port(responders) as (port, servers):
         yield IterativeTransport(hints, port=port, udp_timeout=1.0, tcp_timeout=2.0), servers
 
 
